@@ -1,0 +1,44 @@
+import type { Command } from '../command.ts';
+import { demoCommand } from './demo.ts';
+import { generateCommand } from './generate.ts';
+import { notBuilt } from './not-built.ts';
+
+const LAKE = { name: 'lake', kind: 'string', value: 'DIR', help: 'the Parquet lake (SPEC §2)' } as const;
+const WORKERS = { name: 'workers', kind: 'int', value: 'N', min: 1, max: 256, help: 'worker threads (default: one per core)' } as const;
+
+/** Every `wrapped` subcommand, in the order help lists them. */
+export const COMMANDS: readonly Command[] = [
+  generateCommand,
+  notBuilt('bucket', 'convert arrival-day partitions to Sort-Merge-Bucket layout',
+    'Converts the lake\'s arrival-day partitions into SMB bucket files (Arrow IPC, hashed and sorted by user_id).',
+    'issue #3', [
+      { ...LAKE, required: true }, { name: 'smb', kind: 'string', value: 'DIR', required: true, help: 'SMB output directory' },
+      { name: 'buckets', kind: 'int', value: 'N', default: 64, min: 1, help: 'buckets per partition (a power of two)' },
+      { name: 'shards', kind: 'int', value: 'N', default: 1, min: 1, help: 'files per bucket' },
+      { name: 'from', kind: 'date', value: 'YYYY-MM-DD', help: 'first arrival day' }, { name: 'to', kind: 'date', value: 'YYYY-MM-DD', help: 'last arrival day' },
+      { name: 'memory', kind: 'string', value: 'SIZE', help: 'memory budget before spilling sorted runs' }, WORKERS,
+    ]),
+  notBuilt('run', 'run the four stages and publish the documents',
+    'Runs aggregate → enrich → rank → package as a restartable DAG and publishes <out>/current.',
+    'issues #4, #5 and #6', [
+      { ...LAKE, required: true }, { name: 'out', kind: 'string', value: 'DIR', required: true, help: 'output directory' },
+      { name: 'year', kind: 'int', value: 'Y', help: 'year to compute' }, { name: 'smb', kind: 'string', value: 'DIR', help: 'existing SMB layout' },
+      WORKERS, { name: 'sample', kind: 'number', value: 'F', min: 0, max: 1, help: 'dry run on this share of users' },
+      { name: 'profile', kind: 'bool', help: 'write per-task timings' }, { name: 'cards', kind: 'bool', help: 'render share cards' },
+    ]),
+  notBuilt('serve', 'serve the published documents over HTTP',
+    'Serves <out>/current: documents, share cards and share links (SPEC §5).',
+    'issue #7', [
+      { name: 'out', kind: 'string', value: 'DIR', required: true, help: 'output directory of a run' },
+      { name: 'port', kind: 'int', value: 'PORT', default: 8080, min: 0, max: 65535, help: 'TCP port' },
+      { name: 'launched', kind: 'string', value: 'all|none|R,R', default: 'none', help: 'regions launched at start' },
+    ]),
+  notBuilt('bench', 'run the native benchmarks',
+    'Micro and macro benchmarks beside their baselines (native-bench/). Until the harness lands, run\n' +
+    'individual benchmarks with: node native-bench/run.mjs <name>.',
+    'issue #8', [
+      { name: 'users', kind: 'int', value: 'N', help: 'users in the generated year' }, { name: 'json', kind: 'bool', help: 'print JSON' },
+      { name: 'compare', kind: 'string', value: 'GIT-REF', help: 'run another commit side by side' },
+    ]),
+  demoCommand,
+];

@@ -1,0 +1,40 @@
+/**
+ * A table of strings as UTF-8 bytes end to end plus offsets: the shape of an
+ * Arrow Utf8 vector's buffers, and of id dictionaries. Entry i is
+ * bytes[offsets[i], offsets[i + 1]).
+ */
+export interface StringTable {
+  readonly bytes: Uint8Array;
+  readonly offsets: Int32Array;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Builds a table from strings (not for hot loops). */
+export function stringTable(values: readonly string[]): StringTable {
+  const parts = values.map((v) => encoder.encode(v));
+  const offsets = new Int32Array(parts.length + 1);
+  let total = 0;
+  parts.forEach((p, i) => (offsets[i + 1] = total += p.length));
+  const bytes = new Uint8Array(total);
+  parts.forEach((p, i) => bytes.set(p, offsets[i]!));
+  return { bytes, offsets };
+}
+
+/** Wraps fixed-width entries (ids) laid end to end. */
+export function fixedWidthTable(bytes: Uint8Array, width: number): StringTable {
+  const count = bytes.length / width;
+  const offsets = new Int32Array(count + 1);
+  for (let i = 0; i <= count; i++) offsets[i] = i * width;
+  return { bytes, offsets };
+}
+
+export function tableSize(t: StringTable): number {
+  return t.offsets.length - 1;
+}
+
+/** Entry i as a string (not for hot loops). */
+export function entryString(t: StringTable, i: number): string {
+  return decoder.decode(t.bytes.subarray(t.offsets[i]!, t.offsets[i + 1]!));
+}

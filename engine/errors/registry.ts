@@ -1,0 +1,103 @@
+/**
+ * The one registry of errors a user can see. Every error has a stable code, a
+ * message template that states what was expected, what was found and where, an
+ * HTTP status (for the server) and a process exit code (for the CLI).
+ *
+ * docs/errors.md documents each code; test/engine/errors/registry.test.ts checks
+ * that the two agree. Internal invariants are not here: see ./invariant.ts.
+ */
+
+export interface ErrorDefinition<P> {
+  /** HTTP status when the error reaches the server boundary. */
+  readonly status: number;
+  /** Process exit code when the error reaches the CLI boundary. */
+  readonly exit: number;
+  /** Builds the message from the parameters. */
+  readonly message: (p: P) => string;
+}
+
+function def<P>(status: number, exit: number, message: (p: P) => string): ErrorDefinition<P> {
+  return { status, exit, message };
+}
+
+/** Exit code for usage errors (unknown flag, bad value), as in most Unix tools. */
+export const EXIT_USAGE = 2;
+/** Exit code for a subcommand that exists in the contract but is not built yet. */
+export const EXIT_NOT_IMPLEMENTED = 3;
+
+export const ERRORS = {
+  ERR_CLI_UNKNOWN_COMMAND: def<{ command: string; known: readonly string[] }>(
+    400, EXIT_USAGE,
+    (p) => `unknown command '${p.command}': expected one of ${p.known.join(', ')}`),
+  ERR_CLI_UNKNOWN_FLAG: def<{ command: string; flag: string }>(
+    400, EXIT_USAGE,
+    (p) => `wrapped ${p.command}: unknown flag '${p.flag}' (see 'wrapped ${p.command} --help')`),
+  ERR_CLI_MISSING_VALUE: def<{ command: string; flag: string }>(
+    400, EXIT_USAGE,
+    (p) => `wrapped ${p.command}: flag --${p.flag} expects a value, found none`),
+  ERR_CLI_BAD_VALUE: def<{ command: string; flag: string; expected: string; actual: string }>(
+    400, EXIT_USAGE,
+    (p) => `wrapped ${p.command}: --${p.flag} must be ${p.expected}, got '${p.actual}'`),
+  ERR_CLI_MISSING_FLAG: def<{ command: string; flag: string }>(
+    400, EXIT_USAGE,
+    (p) => `wrapped ${p.command}: --${p.flag} is required (see 'wrapped ${p.command} --help')`),
+  ERR_CLI_UNEXPECTED_ARGUMENT: def<{ command: string; argument: string }>(
+    400, EXIT_USAGE,
+    (p) => `wrapped ${p.command}: unexpected argument '${p.argument}' (flags start with --)`),
+  ERR_NOT_IMPLEMENTED: def<{ what: string; issue: string }>(
+    501, EXIT_NOT_IMPLEMENTED,
+    (p) => `${p.what} is not built yet (tracked in ${p.issue})`),
+  ERR_PARQUET_READ: def<{ file: string; cause: string }>(
+    500, 1,
+    (p) => `cannot read Parquet file ${p.file}: expected a valid Parquet file, ${p.cause}`),
+  ERR_PARQUET_WRITE: def<{ file: string; cause: string }>(
+    500, 1,
+    (p) => `cannot write Parquet file ${p.file}: ${p.cause}`),
+  ERR_LAKE_MISSING_COLUMN: def<{ file: string; column: string; found: readonly string[] }>(
+    500, 1,
+    (p) => `${p.file}: expected column '${p.column}', found columns [${p.found.join(', ')}]`),
+  ERR_LAKE_BAD_COLUMN_TYPE: def<{ file: string; column: string; expected: string; actual: string }>(
+    500, 1,
+    (p) => `${p.file}: column '${p.column}' must be ${p.expected}, found ${p.actual}`),
+  ERR_LAKE_NOT_FOUND: def<{ lake: string; expected: string }>(
+    500, 1,
+    (p) => `${p.lake} is not a Wrapped lake: expected ${p.expected}`),
+  ERR_OUTPUT_NOT_EMPTY: def<{ dir: string; found: string }>(
+    500, 1,
+    (p) => `${p.dir} already holds data (${p.found}); expected an empty or missing directory (pass --force to replace it)`),
+  ERR_IO: def<{ op: string; path: string; cause: string }>(
+    500, 1,
+    (p) => `${p.op} ${p.path} failed: ${p.cause}`),
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+export type ErrorParams<C extends ErrorCode> = (typeof ERRORS)[C] extends ErrorDefinition<infer P> ? P : never;
+
+/** An error from the registry: code, message, HTTP status and exit code. */
+export class WrappedError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
+  readonly status: number;
+  readonly exit: number;
+  readonly params: ErrorParams<C>;
+
+  constructor(code: C, params: ErrorParams<C>, options?: { cause?: unknown }) {
+    const d = ERRORS[code] as ErrorDefinition<ErrorParams<C>>;
+    super(d.message(params), options);
+    this.name = 'WrappedError';
+    this.code = code;
+    this.status = d.status;
+    this.exit = d.exit;
+    this.params = params;
+  }
+}
+
+/** Builds a registry error. */
+export function wrappedError<C extends ErrorCode>(code: C, params: ErrorParams<C>, cause?: unknown): WrappedError<C> {
+  return new WrappedError(code, params, cause === undefined ? undefined : { cause });
+}
+
+/** A short, single-line description of any thrown value, for `cause` fields. */
+export function describeCause(e: unknown): string {
+  if (e instanceof Error) return e.message.split('\n')[0] ?? e.name;
+  return String(e).split('\n')[0] ?? 'unknown error';
+}

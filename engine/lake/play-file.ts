@@ -1,0 +1,153 @@
+import * as arrow from 'apache-arrow';
+import { wrappedError } from '../errors/registry.ts';
+import { readParquetFile } from './parquet-io.ts';
+import { PLAY_COLUMNS, type PlayColumn } from './play-schema.ts';
+
+/**
+ * A string column as codes into a file-level dictionary: the same shape
+ * whether the file stored it plain or dictionary-encoded. Null rows have code -1.
+ */
+export interface StringCodes {
+  readonly codes: Int32Array;
+  readonly dictionary: readonly string[];
+}
+
+/** A play file's columns, normalized: ts in UTC milliseconds whatever the stored unit. */
+export interface PlayFile {
+  readonly file: string;
+  readonly n: number;
+  readonly user_id: StringCodes;
+  readonly track_id: StringCodes;
+  readonly artist_id: StringCodes;
+  readonly album_id: StringCodes;
+  readonly source: StringCodes;
+  readonly device_class: StringCodes;
+  readonly country: StringCodes;
+  /** Milliseconds since the epoch; NaN for null. */
+  readonly ts: Float64Array;
+  /** ms_played; `msValid[i]` is 0 for null. */
+  readonly ms_played: Int32Array;
+  readonly msValid: Uint8Array;
+  /** 0, 1, or 255 for null. */
+  readonly private_session: Uint8Array;
+}
+
+const STRING_COLUMNS = ['user_id', 'track_id', 'artist_id', 'album_id', 'source', 'device_class', 'country'] as const;
+
+function isValid(data: arrow.Data, i: number): boolean {
+  const bm = data.nullBitmap;
+  if (!bm || data.nullCount === 0) return true;
+  const j = data.offset + i;
+  return (bm[j >> 3]! & (1 << (j & 7))) !== 0;
+}
+
+function stringCodes(file: string, name: string, vec: arrow.Vector): StringCodes {
+  const n = vec.length;
+  const codes = new Int32Array(n);
+  const dictionary: string[] = [];
+  const index = new Map<string, number>();
+  const intern = (s: string) => {
+    let c = index.get(s);
+    if (c === undefined) {
+      c = dictionary.length;
+      index.set(s, c);
+      dictionary.push(s);
+    }
+    return c;
+  };
+  let row = 0;
+  for (const data of vec.data) {
+    if (arrow.DataType.isDictionary(data.type)) {
+      // Remap the batch's dictionary once; rows are then one array lookup each.
+      const dict = data.dictionary!;
+      const remap = new Int32Array(dict.length);
+      for (let k = 0; k < dict.length; k++) {
+        const s = dict.get(k);
+        remap[k] = s === null ? -1 : intern(String(s));
+      }
+      const idx = data.values as ArrayLike<number>;
+      const hasNulls = data.nullCount > 0;
+      for (let i = 0; i < data.length; i++) codes[row + i] = hasNulls && !isValid(data, i) ? -1 : remap[idx[data.offset + i]!]!;
+    } else if (arrow.DataType.isUtf8(data.type) || arrow.DataType.isLargeUtf8(data.type)) {
+      const v = arrow.makeVector(data);
+      for (let i = 0; i < data.length; i++) {
+        const s = v.get(i);
+        codes[row + i] = s === null ? -1 : intern(s as string);
+      }
+    } else {
+      throw wrappedError('ERR_LAKE_BAD_COLUMN_TYPE', { file, column: name, expected: 'a string column (plain or dictionary-encoded)', actual: String(data.type) });
+    }
+    row += data.length;
+  }
+  return { codes, dictionary };
+}
+
+/** Milliseconds from a 64-bit timestamp split in two 32-bit words, exactly (no BigInt per row). */
+function timestampMs(file: string, vec: arrow.Vector, out: Float64Array): void {
+  let row = 0;
+  for (const data of vec.data) {
+    if (!arrow.DataType.isTimestamp(data.type)) {
+      throw wrappedError('ERR_LAKE_BAD_COLUMN_TYPE', { file, column: 'ts', expected: 'a timestamp', actual: String(data.type) });
+    }
+    const unit = data.type.unit;
+    const v = data.values as BigInt64Array;
+    const words = new Int32Array(v.buffer, v.byteOffset + data.offset * 8, data.length * 2);
+    const hasNulls = data.nullCount > 0;
+    for (let i = 0; i < data.length; i++) {
+      const lo = words[2 * i]! >>> 0;
+      const hi = words[2 * i + 1]!;
+      let ms: number;
+      // 2^32 = 4294 * 10^6 + 967296 = 4294967 * 10^3 + 296: keeps every intermediate exact.
+      if (unit === arrow.TimeUnit.MILLISECOND) ms = hi * 4294967296 + lo;
+      else if (unit === arrow.TimeUnit.MICROSECOND) ms = hi * 4294967 + Math.floor((hi * 296 + lo) / 1000);
+      else if (unit === arrow.TimeUnit.NANOSECOND) ms = hi * 4294 + Math.floor((hi * 967296 + lo) / 1_000_000);
+      else ms = (hi * 4294967296 + lo) * 1000;
+      out[row + i] = hasNulls && !isValid(data, i) ? NaN : ms;
+    }
+    row += data.length;
+  }
+}
+
+/** Reads one play file of the lake, by column name; extra columns are ignored. */
+export function readPlayFile(file: string): PlayFile {
+  const table = readParquetFile(file);
+  const found = table.schema.fields.map((f) => f.name);
+  const col = (name: PlayColumn): arrow.Vector => {
+    const v = table.getChild(name);
+    if (!v) throw wrappedError('ERR_LAKE_MISSING_COLUMN', { file, column: name, found });
+    return v;
+  };
+  for (const c of PLAY_COLUMNS) col(c);
+  const n = table.numRows;
+  const strings = Object.fromEntries(STRING_COLUMNS.map((c) => [c, stringCodes(file, c, col(c))])) as Record<(typeof STRING_COLUMNS)[number], StringCodes>;
+  const ts = new Float64Array(n);
+  timestampMs(file, col('ts'), ts);
+  const ms = new Int32Array(n);
+  const msValid = new Uint8Array(n);
+  const priv = new Uint8Array(n);
+  let row = 0;
+  for (const data of col('ms_played').data) {
+    if (!arrow.DataType.isInt(data.type) || data.type.bitWidth > 32) {
+      throw wrappedError('ERR_LAKE_BAD_COLUMN_TYPE', { file, column: 'ms_played', expected: 'int32', actual: String(data.type) });
+    }
+    const v = data.values as ArrayLike<number>;
+    for (let i = 0; i < data.length; i++) {
+      ms[row + i] = v[data.offset + i]!;
+      msValid[row + i] = isValid(data, i) ? 1 : 0;
+    }
+    row += data.length;
+  }
+  row = 0;
+  for (const data of col('private_session').data) {
+    if (!arrow.DataType.isBool(data.type)) {
+      throw wrappedError('ERR_LAKE_BAD_COLUMN_TYPE', { file, column: 'private_session', expected: 'bool', actual: String(data.type) });
+    }
+    const bits = data.values as Uint8Array;
+    for (let i = 0; i < data.length; i++) {
+      const j = data.offset + i;
+      priv[row + i] = !isValid(data, i) ? 255 : (bits[j >> 3]! >> (j & 7)) & 1;
+    }
+    row += data.length;
+  }
+  return { file, n, ...strings, ts, ms_played: ms, msValid, private_session: priv };
+}
