@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../helpers/tmp.ts';
+
+const BIN = fileURLToPath(new URL('../../../engine/cli/wrapped.mjs', import.meta.url));
+
+/** Runs the real `wrapped` executable, as a user would. */
+function wrapped(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('the wrapped executable', () => {
+  const tmp = tempDir('cli');
+  afterAll(() => tmp.cleanup());
+
+  it('lists every subcommand in --help', () => {
+    const r = wrapped('--help');
+    expect(r.code).toBe(0);
+    for (const c of ['generate', 'bucket', 'run', 'serve', 'bench', 'demo']) expect(r.out).toContain(`  ${c}`);
+  });
+
+  it('has --help on every subcommand, naming its flags', () => {
+    for (const [c, flag] of [['generate', '--users'], ['bucket', '--buckets'], ['run', '--sample'], ['serve', '--port'], ['bench', '--json'], ['demo', '--dir']] as const) {
+      const r = wrapped(c, '--help');
+      expect(r.code, c).toBe(0);
+      expect(r.out, c).toContain(`Usage: wrapped ${c}`);
+      expect(r.out, c).toContain(flag);
+    }
+  });
+
+  it('rejects an unknown command, unknown flags, bad values and missing flags with exit code 2 and no stack', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['frobnicate'], /ERR_CLI_UNKNOWN_COMMAND: unknown command 'frobnicate'/],
+      [['generate', '--lake', 'x', '--colour', 'red'], /ERR_CLI_UNKNOWN_FLAG.*'--colour'/],
+      [['generate', '--lake', 'x', '--users', 'many'], /ERR_CLI_BAD_VALUE.*--users must be an integer, got 'many'/],
+      [['generate', '--lake', 'x', '--users', '0'], /--users must be an integer >= 1, got '0'/],
+      [['generate', '--lake', 'x', '--years', '2025,2027'], /--years must be consecutive ascending years/],
+      [['generate', '--users', '10'], /ERR_CLI_MISSING_FLAG.*--lake is required/],
+      [['generate', '--lake'], /ERR_CLI_MISSING_VALUE.*--lake expects a value/],
+      [['bucket', '--lake', 'l', '--smb', 's', '--from', '2025-02-30'], /--from must be a real calendar date/],
+    ];
+    for (const [args, re] of cases) {
+      const r = wrapped(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err, args.join(' ')).toMatch(re);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('says plainly that a subcommand is not built yet, and exits non-zero', () => {
+    const r = wrapped('run', '--lake', 'l', '--out', 'o');
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/ERR_NOT_IMPLEMENTED: wrapped run is not built yet \(tracked in issues #4, #5 and #6\)/);
+  });
+
+  it('generates a lake, and refuses to overwrite it without --force', () => {
+    const lake = path.join(tmp.dir, 'lake');
+    const r = wrapped('generate', '--lake', lake, '--users', '20', '--seed', '3', '--years', '2026');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/wrote .*plays of 20 users/);
+    expect(fs.existsSync(path.join(lake, 'users.parquet'))).toBe(true);
+    expect(fs.existsSync(path.join(lake, 'plays', 'year=2026', 'month=06'))).toBe(true);
+    const again = wrapped('generate', '--lake', lake, '--users', '20');
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/ERR_OUTPUT_NOT_EMPTY: .*lake already holds data/);
+    const forced = wrapped('generate', '--lake', lake, '--users', '20', '--seed', '4', '--years', '2026', '--force');
+    expect(forced.code, forced.err).toBe(0);
+  });
+});
