@@ -65,6 +65,21 @@ export const ERRORS = {
   ERR_OUTPUT_NOT_EMPTY: def<{ dir: string; found: string }>(
     500, 1,
     (p) => `${p.dir} already holds data (${p.found}); expected an empty or missing directory (pass --force to replace it)`),
+  ERR_SMB_NOT_A_PARTITION: def<{ dir: string }>(
+    500, 1,
+    (p) => `${p.dir} is not a complete SMB partition: expected a metadata.json (written last, as the commit marker), found none`),
+  ERR_SMB_BAD_METADATA: def<{ file: string; problem: string }>(
+    500, 1,
+    (p) => `${p.file}: invalid SMB metadata: ${p.problem}`),
+  ERR_SMB_INCOMPATIBLE_METADATA: def<{ a: string; b: string; field: string; expected: string; actual: string }>(
+    500, 1,
+    (p) => `SMB sources cannot be merged: ${p.field} is ${p.expected} in ${p.a} but ${p.actual} in ${p.b}`),
+  ERR_SMB_CORRUPT_BUCKET: def<{ file: string; problem: string }>(
+    500, 1,
+    (p) => `corrupt SMB bucket file ${p.file}: ${p.problem}`),
+  ERR_SMB_BAD_OPTION: def<{ option: string; expected: string; actual: string }>(
+    400, 2,
+    (p) => `${p.option} must be ${p.expected}, got ${p.actual}`),
   ERR_IO: def<{ op: string; path: string; cause: string }>(
     500, 1,
     (p) => `${p.op} ${p.path} failed: ${p.cause}`),

@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { bucketCommand } from './bucket.ts';
 import { demoCommand } from './demo.ts';
 import { generateCommand } from './generate.ts';
 import { notBuilt } from './not-built.ts';
@@ -9,15 +10,7 @@ const WORKERS = { name: 'workers', kind: 'int', value: 'N', min: 1, max: 256, he
 /** Every `wrapped` subcommand, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [
   generateCommand,
-  notBuilt('bucket', 'convert arrival-day partitions to Sort-Merge-Bucket layout',
-    'Converts the lake\'s arrival-day partitions into SMB bucket files (Arrow IPC, hashed and sorted by user_id).',
-    'issue #3', [
-      { ...LAKE, required: true }, { name: 'smb', kind: 'string', value: 'DIR', required: true, help: 'SMB output directory' },
-      { name: 'buckets', kind: 'int', value: 'N', default: 64, min: 1, help: 'buckets per partition (a power of two)' },
-      { name: 'shards', kind: 'int', value: 'N', default: 1, min: 1, help: 'files per bucket' },
-      { name: 'from', kind: 'date', value: 'YYYY-MM-DD', help: 'first arrival day' }, { name: 'to', kind: 'date', value: 'YYYY-MM-DD', help: 'last arrival day' },
-      { name: 'memory', kind: 'string', value: 'SIZE', help: 'memory budget before spilling sorted runs' }, WORKERS,
-    ]),
+  bucketCommand,
   notBuilt('run', 'run the four stages and publish the documents',
     'Runs aggregate → enrich → rank → package as a restartable DAG and publishes <out>/current.',
     'issues #4, #5 and #6', [

@@ -1,0 +1,86 @@
+import * as fs from 'node:fs';
+import * as arrow from 'apache-arrow';
+import { describeCause, wrappedError } from '../errors/registry.ts';
+import { BUCKET_FIELDS } from './bucket-schema.ts';
+import { KEY_BYTES } from './key.ts';
+
+/**
+ * One bucket file's columns as typed arrays viewing the file's bytes in place
+ * (no copy when the file holds one record batch, as the writer makes them).
+ * ts stays 64-bit: `tsWords` holds (low, high) int32 pairs.
+ */
+export interface BucketColumns {
+  readonly file: string;
+  readonly n: number;
+  readonly keys: Uint8Array;
+  readonly tsWords: Int32Array;
+  readonly track: Int32Array;
+  readonly artist: Int32Array;
+  readonly album: Int32Array;
+  readonly ms: Int32Array;
+  readonly arrival: Int32Array;
+  readonly source: Int8Array;
+  readonly priv: Uint8Array;
+  readonly device: { readonly codes: Int32Array; readonly dictionary: readonly string[] };
+  readonly country: { readonly codes: Int32Array; readonly dictionary: readonly string[] };
+}
+
+/** ts (ms since the epoch) of row i, exact below 2^53. */
+export function tsAt(c: BucketColumns, i: number): number {
+  return c.tsWords[2 * i + 1]! * 4294967296 + (c.tsWords[2 * i]! >>> 0);
+}
+
+const EMPTY = (file: string): BucketColumns => ({
+  file, n: 0, keys: new Uint8Array(0), tsWords: new Int32Array(0), track: new Int32Array(0), artist: new Int32Array(0),
+  album: new Int32Array(0), ms: new Int32Array(0), arrival: new Int32Array(0), source: new Int8Array(0), priv: new Uint8Array(0),
+  device: { codes: new Int32Array(0), dictionary: [] }, country: { codes: new Int32Array(0), dictionary: [] },
+});
+
+/**
+ * Parses bucket-file bytes (e.g. a SharedArrayBuffer view) into columns.
+ * `expectRows` comes from metadata.json; a mismatch, a wrong schema or bytes
+ * that are not Arrow IPC are errors naming the file.
+ */
+export function bucketColumns(file: string, bytes: Uint8Array, expectRows: number): BucketColumns {
+  if (bytes.length === 0) {
+    if (expectRows !== 0) throw wrappedError('ERR_SMB_CORRUPT_BUCKET', { file, problem: `expected ${expectRows} rows, found an empty file` });
+    return EMPTY(file);
+  }
+  let t: arrow.Table;
+  try {
+    t = arrow.tableFromIPC(bytes);
+  } catch (e) {
+    throw wrappedError('ERR_SMB_CORRUPT_BUCKET', { file, problem: `expected an Arrow IPC file, ${describeCause(e)}` }, e);
+  }
+  const bad = (problem: string) => wrappedError('ERR_SMB_CORRUPT_BUCKET', { file, problem });
+  if (t.numRows !== expectRows) throw bad(`expected ${expectRows} rows (metadata.json), found ${t.numRows}`);
+  if (t.batches.length !== 1) throw bad(`expected one record batch, found ${t.batches.length}`);
+  const fields = t.schema.fields.map((f) => `${f.name}:${String(f.type)}`).join(',');
+  const expected = BUCKET_FIELDS.map((f) => `${f.name}:${String(f.type)}`).join(',');
+  if (fields !== expected) throw bad(`expected columns ${expected}, found ${fields}`);
+  const col = (i: number) => t.batches[0]!.data.children[i]!;
+  const values = <T>(i: number) => col(i).values as T;
+  const dict = (i: number) => ({ codes: values<Int32Array>(i), dictionary: col(i).dictionary!.toArray() as string[] });
+  const ts = values<BigInt64Array>(1);
+  return {
+    file, n: t.numRows,
+    keys: values<Uint8Array>(0),
+    tsWords: new Int32Array(ts.buffer, ts.byteOffset, ts.length * 2),
+    track: values<Int32Array>(2), artist: values<Int32Array>(3), album: values<Int32Array>(4), ms: values<Int32Array>(5),
+    arrival: values<Int32Array>(6), source: values<Int8Array>(7), priv: values<Uint8Array>(8),
+    device: dict(9), country: dict(10),
+  };
+}
+
+/** Reads a bucket file (and closes it: a reader holds no file open). */
+export function readBucketFile(file: string, expectRows: number): BucketColumns {
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    throw wrappedError('ERR_IO', { op: 'reading', path: file, cause: describeCause(e) }, e);
+  }
+  return bucketColumns(file, bytes, expectRows);
+}
+
+export { KEY_BYTES };

@@ -1,0 +1,167 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as arrow from 'apache-arrow';
+import { radixSortByRankThenOffset } from '../kernels/radix-sort.ts';
+import { writeFileAtomic } from '../lake/parquet-io.ts';
+import { readPlayFile } from '../lake/play-file.ts';
+import type { RejectReason } from '../lake/play-schema.ts';
+import { schemaDescription, SORT_KEYS } from './bucket-schema.ts';
+import { BucketWriter } from './bucket-writer.ts';
+import type { Dictionaries, RejectedRow } from './encode-plays.ts';
+import { encodePlays, Overflow } from './encode-plays.ts';
+import { bucketFileName, METADATA_FILE, REJECTS_FILE } from './filename-policy.ts';
+import { bucketOfHash, compareKeys, HASH_SEED } from './key.ts';
+import { readMetadata, SMB_FORMAT, SMB_FORMAT_VERSION, writeMetadata, type BucketFileInfo, type BucketMetadata } from './metadata.ts';
+import { RowBlock } from './row-block.ts';
+import { readRun, writeRun } from './spill-run.ts';
+
+export interface BucketSinkOptions {
+  readonly numBuckets: number;
+  readonly numShards: number;
+  /** Bytes of rows held before a sorted run is spilled to disk. */
+  readonly memoryBytes: number;
+}
+
+export interface BucketSinkResult {
+  readonly metadata: BucketMetadata;
+  /** True when the partition was already complete with the same inputs and settings. */
+  readonly skipped: boolean;
+  readonly spilledRuns: number;
+}
+
+/**
+ * Ranks users by (bucket, key bytes): sorting rows by (rank, ts) then puts
+ * them in bucket order and, inside a bucket, in key order.
+ */
+function userRanks(b: RowBlock, numBuckets: number): Int32Array {
+  const users = Array.from({ length: b.userCount }, (_, u) => u);
+  users.sort((x, y) => bucketOfHash(b.userHash[x]!, numBuckets) - bucketOfHash(b.userHash[y]!, numBuckets) || compareKeys(b.userKeys, x, b.userKeys, y));
+  const rank = new Int32Array(b.userCount);
+  users.forEach((u, r) => (rank[u] = r));
+  return rank;
+}
+
+/** Stable sort of the block's rows by (rank of user, ts). */
+export function sortBlock(b: RowBlock, rank: Int32Array): Uint32Array {
+  const n = b.n;
+  const major = new Int32Array(n);
+  let min = Infinity;
+  for (let i = 0; i < n; i++) if (b.ts[i]! < min) min = b.ts[i]!;
+  const minor = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    major[i] = rank[b.user[i]!]!;
+    minor[i] = b.ts[i]! - min;
+  }
+  return radixSortByRankThenOffset(n, major, minor);
+}
+
+function sameInputs(m: BucketMetadata, inputs: BucketMetadata['inputs'], o: BucketSinkOptions): boolean {
+  return m.numBuckets === o.numBuckets && m.numShards === o.numShards && JSON.stringify(m.inputs) === JSON.stringify(inputs);
+}
+
+function rejectsTable(rows: readonly RejectedRow[]): Uint8Array {
+  const col = (k: string) => arrow.vectorFromArray(rows.map((r) => r.values[k] ?? null), new arrow.Utf8());
+  return arrow.tableToIPC(new arrow.Table({
+    reason: arrow.vectorFromArray(rows.map((r) => r.reason), new arrow.Utf8()),
+    file: arrow.vectorFromArray(rows.map((r) => r.file), new arrow.Utf8()),
+    row: arrow.makeVector(Int32Array.from(rows, (r) => r.row)),
+    user_id: col('user_id'), track_id: col('track_id'), artist_id: col('artist_id'), album_id: col('album_id'),
+    ts: col('ts'), ms_played: col('ms_played'), source: col('source'),
+  }), 'file');
+}
+
+/**
+ * Converts one arrival-day partition of the lake into an SMB partition in
+ * `outDir`. Bucket files first, metadata.json last (the commit marker); a
+ * partition already complete with the same inputs and settings is a no-op.
+ *
+ * Memory: rows are held up to `memoryBytes`, then sorted and spilled as a run
+ * (one record batch per bucket); runs are merged one bucket at a time, so the
+ * merge holds one bucket. Limitation: a single bucket larger than memory is
+ * still merged in memory (shard it, or use more buckets).
+ */
+export function bucketPartition(day: number, files: readonly string[], outDir: string, dicts: Dictionaries, o: BucketSinkOptions): BucketSinkResult {
+  const inputs = files.map((f) => ({ path: f, bytes: fs.statSync(f).size }));
+  if (fs.existsSync(path.join(outDir, METADATA_FILE))) {
+    const m = readMetadata(outDir);
+    if (sameInputs(m, inputs, o)) return { metadata: m, skipped: true, spilledRuns: 0 };
+  }
+  // Anything here is from an interrupted or outdated run: start clean.
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.mkdirSync(outDir, { recursive: true });
+
+  const block = new RowBlock();
+  const overflow = new Overflow();
+  const rejects: RejectedRow[] = [];
+  const rejectCounts: Partial<Record<RejectReason, number>> = {};
+  const spillDir = path.join(outDir, '_spill');
+  const runs: string[] = [];
+  let rows = 0;
+  const spill = () => {
+    const rank = userRanks(block, o.numBuckets);
+    const order = sortBlock(block, rank);
+    const file = path.join(spillDir, `run-${String(runs.length).padStart(5, '0')}.arrow`);
+    writeRun(file, block, order, (u) => bucketOfHash(block.userHash[u]!, o.numBuckets), o.numBuckets);
+    runs.push(file);
+    block.n = 0;
+  };
+  for (const file of files) {
+    const f = readPlayFile(file);
+    encodePlays(f, day, dicts, block, overflow, rejects, rejectCounts);
+    if (block.n * RowBlock.BYTES_PER_ROW > o.memoryBytes) spill();
+  }
+
+  const writer = new BucketWriter();
+  const infos: BucketFileInfo[] = [];
+  const writeBucket = (bucket: number, b: RowBlock, order: Uint32Array, start: number, end: number) => {
+    const n = end - start;
+    for (let s = 0; s < o.numShards; s++) {
+      const a = start + Math.floor((n * s) / o.numShards);
+      const z = start + Math.floor((n * (s + 1)) / o.numShards);
+      const name = bucketFileName(bucket, o.numBuckets, s, o.numShards);
+      const bytes = writer.encode(b, order, a, z);
+      writeFileAtomic(path.join(outDir, name), bytes);
+      infos.push({ name, bucket, shard: s, rows: z - a, bytes: bytes.length });
+      rows += z - a;
+    }
+  };
+
+  if (runs.length === 0) {
+    const rank = userRanks(block, o.numBuckets);
+    const order = sortBlock(block, rank);
+    let start = 0;
+    for (let bucket = 0; bucket < o.numBuckets; bucket++) {
+      let end = start;
+      while (end < block.n && bucketOfHash(block.userHash[block.user[order[end]!]!]!, o.numBuckets) === bucket) end++;
+      writeBucket(bucket, block, order, start, end);
+      start = end;
+    }
+  } else {
+    if (block.n > 0) spill();
+    const rank = userRanks(block, o.numBuckets);
+    for (let bucket = 0; bucket < o.numBuckets; bucket++) {
+      // Concatenating the runs' slices in run order, then a stable sort by (rank, ts),
+      // is the k-way merge of sorted runs with ties to the earlier run: the same
+      // order as sorting everything in memory.
+      block.n = 0;
+      for (const run of runs) readRun(run, bucket, block);
+      const order = sortBlock(block, rank);
+      writeBucket(bucket, block, order, 0, block.n);
+    }
+    fs.rmSync(spillDir, { recursive: true, force: true });
+  }
+  writeFileAtomic(path.join(outDir, REJECTS_FILE), rejectsTable(rejects));
+
+  const metadata: BucketMetadata = {
+    format: SMB_FORMAT, version: SMB_FORMAT_VERSION,
+    numBuckets: o.numBuckets, numShards: o.numShards,
+    hashType: 'murmur3_32', hashSeed: HASH_SEED, keyField: 'user_id', keyEncoding: 'hex16', keyColumn: 'user_key',
+    sortKeys: [...SORT_KEYS], schema: schemaDescription(),
+    dictionaries: { track: dicts.track.ref, artist: dicts.artist.ref, album: dicts.album.ref },
+    overflow: { track: overflow.track, artist: overflow.artist, album: overflow.album },
+    arrivalDays: { first: day, last: day },
+    rows, rejects: rejectCounts, files: infos, inputs,
+  };
+  writeMetadata(outDir, metadata);
+  return { metadata, skipped: false, spilledRuns: runs.length };
+}

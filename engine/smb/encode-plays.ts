@@ -1,0 +1,113 @@
+import { isBase62Id, isUserId } from '../lake/id-format.ts';
+import type { PlayFile, StringCodes } from '../lake/play-file.ts';
+import { MAX_MS_PLAYED, PLAY_SOURCES, type RejectReason } from '../lake/play-schema.ts';
+import type { IdDictionary } from './dictionary.ts';
+import { hexToKey, HASH_SEED, KEY_BYTES } from './key.ts';
+import { murmur3_32 } from './murmur3.ts';
+import { RowBlock } from './row-block.ts';
+
+/** A skipped row, kept with its values as strings for the rejects table. */
+export interface RejectedRow {
+  readonly reason: RejectReason;
+  readonly file: string;
+  readonly row: number;
+  readonly values: Readonly<Record<string, string | null>>;
+}
+
+/** Ids not in the dictionaries get negative codes -(i + 1) into these per-partition lists. */
+export class Overflow {
+  readonly track: string[] = [];
+  readonly artist: string[] = [];
+  readonly album: string[] = [];
+  private readonly index = { track: new Map<string, number>(), artist: new Map<string, number>(), album: new Map<string, number>() };
+
+  code(col: 'track' | 'artist' | 'album', id: string): number {
+    return -(RowBlock.intern(this[col], this.index[col], id) + 1);
+  }
+}
+
+export interface Dictionaries {
+  readonly track: IdDictionary;
+  readonly artist: IdDictionary;
+  readonly album: IdDictionary;
+}
+
+const SOURCE_CODE = new Map<string, number>(PLAY_SOURCES.map((s, i) => [s, i]));
+const INVALID = -2147483648;
+
+/** Per file-dictionary entry: the global code, or INVALID when the id is malformed. */
+function idCodes(c: StringCodes, dict: IdDictionary, overflow: Overflow, col: 'track' | 'artist' | 'album'): Int32Array {
+  const out = new Int32Array(c.dictionary.length);
+  c.dictionary.forEach((id, k) => {
+    if (!isBase62Id(id)) out[k] = INVALID;
+    else out[k] = dict.index.get(id) ?? overflow.code(col, id);
+  });
+  return out;
+}
+
+/**
+ * Validates one lake file's rows (SPEC §6) and appends the good ones to the
+ * block. Validation runs once per distinct value of the file's dictionaries;
+ * per row it is array lookups. The first failing check names the reason, in
+ * this order: null_field, bad_user_id, bad_track_id, bad_artist_id,
+ * bad_album_id, ms_played_out_of_range, unknown_source.
+ */
+export function encodePlays(f: PlayFile, arrivalDay: number, dicts: Dictionaries, block: RowBlock, overflow: Overflow, rejects: RejectedRow[], rejectCounts: Partial<Record<RejectReason, number>>): void {
+  const userOf = new Int32Array(f.user_id.dictionary.length);
+  const keyScratch = new Uint8Array(KEY_BYTES);
+  f.user_id.dictionary.forEach((hex, k) => {
+    if (!isUserId(hex)) {
+      userOf[k] = INVALID;
+      return;
+    }
+    keyScratch.set(hexToKey(hex));
+    userOf[k] = block.internUser(hex, keyScratch, murmur3_32(keyScratch, 0, KEY_BYTES, HASH_SEED));
+  });
+  const trackOf = idCodes(f.track_id, dicts.track, overflow, 'track');
+  const artistOf = idCodes(f.artist_id, dicts.artist, overflow, 'artist');
+  const albumOf = idCodes(f.album_id, dicts.album, overflow, 'album');
+  const sourceOf = Int32Array.from(f.source.dictionary, (s) => SOURCE_CODE.get(s) ?? INVALID);
+  const deviceOf = Int32Array.from(f.device_class.dictionary, (s) => RowBlock.intern(block.devices, block.deviceIndex, s));
+  const countryOf = Int32Array.from(f.country.dictionary, (s) => RowBlock.intern(block.countries, block.countryIndex, s));
+  const n = f.n;
+  block.reserve(n);
+  const U = f.user_id.codes, T = f.track_id.codes, A = f.artist_id.codes, L = f.album_id.codes;
+  const S = f.source.codes, D = f.device_class.codes, C = f.country.codes;
+  for (let i = 0; i < n; i++) {
+    const u = U[i]!, t = T[i]!, a = A[i]!, l = L[i]!, s = S[i]!, d = D[i]!, c = C[i]!;
+    const ts = f.ts[i]!;
+    const ms = f.ms_played[i]!;
+    let reason: RejectReason | null = null;
+    if ((u | t | a | l | s | d | c) < 0 || ts !== ts || f.msValid[i] === 0 || f.private_session[i] === 255) reason = 'null_field';
+    else if (userOf[u] === INVALID) reason = 'bad_user_id';
+    else if (trackOf[t] === INVALID) reason = 'bad_track_id';
+    else if (artistOf[a] === INVALID) reason = 'bad_artist_id';
+    else if (albumOf[l] === INVALID) reason = 'bad_album_id';
+    else if (ms < 0 || ms > MAX_MS_PLAYED) reason = 'ms_played_out_of_range';
+    else if (sourceOf[s] === INVALID) reason = 'unknown_source';
+    if (reason !== null) {
+      rejectCounts[reason] = (rejectCounts[reason] ?? 0) + 1;
+      const str = (col: StringCodes, k: number) => (k < 0 ? null : col.dictionary[k]!);
+      rejects.push({
+        reason, file: f.file, row: i,
+        values: {
+          user_id: str(f.user_id, u), track_id: str(f.track_id, t), artist_id: str(f.artist_id, a), album_id: str(f.album_id, l),
+          ts: ts === ts ? new Date(ts).toISOString() : null, ms_played: f.msValid[i] ? String(ms) : null, source: str(f.source, s),
+        },
+      });
+      continue;
+    }
+    const j = block.n++;
+    block.user[j] = userOf[u]!;
+    block.ts[j] = ts;
+    block.track[j] = trackOf[t]!;
+    block.artist[j] = artistOf[a]!;
+    block.album[j] = albumOf[l]!;
+    block.ms[j] = ms;
+    block.arrival[j] = arrivalDay;
+    block.source[j] = sourceOf[s]!;
+    block.priv[j] = f.private_session[i]!;
+    block.device[j] = deviceOf[d]!;
+    block.country[j] = countryOf[c]!;
+  }
+}
