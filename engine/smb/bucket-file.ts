@@ -80,6 +80,8 @@ export function readBucketFile(file: string, expectRows: number): BucketColumns 
   } catch (e) {
     throw wrappedError('ERR_IO', { op: 'reading', path: file, cause: describeCause(e) }, e);
   }
+  // Small files come from Node's shared buffer pool at any offset; Arrow needs 8-byte alignment to view in place.
+  if (bytes.byteOffset % 8 !== 0) bytes = new Uint8Array(bytes);
   return bucketColumns(file, bytes, expectRows);
 }
 

@@ -105,10 +105,14 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
     runs.push(file);
     block.n = 0;
   };
+  // Encode in chunks so the budget holds even inside one large file.
+  const chunk = Math.max(256, Math.min(1 << 16, Math.floor(o.memoryBytes / RowBlock.BYTES_PER_ROW)));
   for (const file of files) {
     const f = readPlayFile(file);
-    encodePlays(f, day, dicts, block, overflow, rejects, rejectCounts);
-    if (block.n * RowBlock.BYTES_PER_ROW > o.memoryBytes) spill();
+    for (let s = 0; s < f.n; s += chunk) {
+      encodePlays(f, s, Math.min(f.n, s + chunk), day, dicts, block, overflow, rejects, rejectCounts);
+      if (block.n * RowBlock.BYTES_PER_ROW > o.memoryBytes) spill();
+    }
   }
 
   const writer = new BucketWriter();

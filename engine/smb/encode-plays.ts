@@ -46,13 +46,13 @@ function idCodes(c: StringCodes, dict: IdDictionary, overflow: Overflow, col: 't
 }
 
 /**
- * Validates one lake file's rows (SPEC §6) and appends the good ones to the
+ * Validates rows [from, to) of one lake file (SPEC §6) and appends the good ones to the
  * block. Validation runs once per distinct value of the file's dictionaries;
  * per row it is array lookups. The first failing check names the reason, in
  * this order: null_field, bad_user_id, bad_track_id, bad_artist_id,
  * bad_album_id, ms_played_out_of_range, unknown_source.
  */
-export function encodePlays(f: PlayFile, arrivalDay: number, dicts: Dictionaries, block: RowBlock, overflow: Overflow, rejects: RejectedRow[], rejectCounts: Partial<Record<RejectReason, number>>): void {
+export function encodePlays(f: PlayFile, from: number, to: number, arrivalDay: number, dicts: Dictionaries, block: RowBlock, overflow: Overflow, rejects: RejectedRow[], rejectCounts: Partial<Record<RejectReason, number>>): void {
   const userOf = new Int32Array(f.user_id.dictionary.length);
   const keyScratch = new Uint8Array(KEY_BYTES);
   f.user_id.dictionary.forEach((hex, k) => {
@@ -69,11 +69,10 @@ export function encodePlays(f: PlayFile, arrivalDay: number, dicts: Dictionaries
   const sourceOf = Int32Array.from(f.source.dictionary, (s) => SOURCE_CODE.get(s) ?? INVALID);
   const deviceOf = Int32Array.from(f.device_class.dictionary, (s) => RowBlock.intern(block.devices, block.deviceIndex, s));
   const countryOf = Int32Array.from(f.country.dictionary, (s) => RowBlock.intern(block.countries, block.countryIndex, s));
-  const n = f.n;
-  block.reserve(n);
+  block.reserve(to - from);
   const U = f.user_id.codes, T = f.track_id.codes, A = f.artist_id.codes, L = f.album_id.codes;
   const S = f.source.codes, D = f.device_class.codes, C = f.country.codes;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const u = U[i]!, t = T[i]!, a = A[i]!, l = L[i]!, s = S[i]!, d = D[i]!, c = C[i]!;
     const ts = f.ts[i]!;
     const ms = f.ms_played[i]!;
