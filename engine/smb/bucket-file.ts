@@ -58,16 +58,22 @@ export function bucketColumns(file: string, bytes: Uint8Array, expectRows: numbe
   const fields = t.schema.fields.map((f) => `${f.name}:${String(f.type)}`).join(',');
   const expected = BUCKET_FIELDS.map((f) => `${f.name}:${String(f.type)}`).join(',');
   if (fields !== expected) throw bad(`expected columns ${expected}, found ${fields}`);
+  const n = t.numRows;
   const col = (i: number) => t.batches[0]!.data.children[i]!;
-  const values = <T>(i: number) => col(i).values as T;
-  const dict = (i: number) => ({ codes: values<Int32Array>(i), dictionary: col(i).dictionary!.toArray() as string[] });
-  const ts = values<BigInt64Array>(1);
+  // Arrow JS exposes the 8-byte-padded buffer as `values`: view exactly n rows from the data's offset.
+  const view = <T extends Int32Array | Int8Array | Uint8Array>(i: number, width = 1): T => {
+    const d = col(i);
+    return (d.values as T).subarray(d.offset * width, (d.offset + n) * width) as T;
+  };
+  const dict = (i: number) => ({ codes: view<Int32Array>(i), dictionary: col(i).dictionary!.toArray() as string[] });
+  const tsData = col(1);
+  const ts = tsData.values as BigInt64Array;
   return {
-    file, n: t.numRows,
-    keys: values<Uint8Array>(0),
-    tsWords: new Int32Array(ts.buffer, ts.byteOffset, ts.length * 2),
-    track: values<Int32Array>(2), artist: values<Int32Array>(3), album: values<Int32Array>(4), ms: values<Int32Array>(5),
-    arrival: values<Int32Array>(6), source: values<Int8Array>(7), priv: values<Uint8Array>(8),
+    file, n,
+    keys: view<Uint8Array>(0, KEY_BYTES),
+    tsWords: new Int32Array(ts.buffer, ts.byteOffset + tsData.offset * 8, n * 2),
+    track: view<Int32Array>(2), artist: view<Int32Array>(3), album: view<Int32Array>(4), ms: view<Int32Array>(5),
+    arrival: view<Int32Array>(6), source: view<Int8Array>(7), priv: view<Uint8Array>(8),
     device: dict(9), country: dict(10),
   };
 }
