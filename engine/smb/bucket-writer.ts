@@ -23,10 +23,12 @@ export class BucketWriter {
     const track = i32(), artist = i32(), album = i32(), ms = i32(), arrival = i32(), device = i32(), country = i32();
     const source = new Int8Array(n);
     const priv = new Uint8Array(n);
+    const userKeys = b.userKeys;
     for (let i = 0; i < n; i++) {
       const r = order[start + i]!;
       const u = b.user[r]! * KEY_BYTES;
-      keys.set(b.userKeys.subarray(u, u + KEY_BYTES), i * KEY_BYTES);
+      const o = i * KEY_BYTES;
+      for (let k = 0; k < KEY_BYTES; k++) keys[o + k] = userKeys[u + k]!;
       ts[i] = b.ts[r]!;
       track[i] = b.track[r]!;
       artist[i] = b.artist[r]!;

@@ -57,7 +57,7 @@ describe('the wrapped executable', () => {
     expect(r.err).toMatch(/ERR_NOT_IMPLEMENTED: wrapped run is not built yet \(tracked in issues #4, #5 and #6\)/);
   });
 
-  it('generates a lake, and refuses to overwrite it without --force', () => {
+  it('generates a lake, refuses to overwrite it without --force, and buckets it', () => {
     const lake = path.join(tmp.dir, 'lake');
     const r = wrapped('generate', '--lake', lake, '--users', '20', '--seed', '3', '--years', '2026');
     expect(r.code, r.err).toBe(0);
@@ -69,5 +69,23 @@ describe('the wrapped executable', () => {
     expect(again.err).toMatch(/ERR_OUTPUT_NOT_EMPTY: .*lake already holds data/);
     const forced = wrapped('generate', '--lake', lake, '--users', '20', '--seed', '4', '--years', '2026', '--force');
     expect(forced.code, forced.err).toBe(0);
+
+    const smb = path.join(tmp.dir, 'smb');
+    const b = wrapped('bucket', '--lake', lake, '--smb', smb, '--buckets', '8', '--from', '2026-06-01', '--to', '2026-06-03');
+    expect(b.code, b.err).toBe(0);
+    expect(b.out).toMatch(/bucketed 3 partitions \(0 already complete\)/);
+    const day = path.join(smb, 'plays', 'year=2026', 'month=06', 'day=02');
+    expect(fs.readdirSync(day).filter((f) => f.endsWith('.arrow')).sort()).toEqual([
+      ...Array.from({ length: 8 }, (_, i) => `bucket-0000${i}-of-00008.arrow`), 'rejects.arrow',
+    ]);
+    expect(fs.existsSync(path.join(day, 'metadata.json'))).toBe(true);
+    const rerun = wrapped('bucket', '--lake', lake, '--smb', smb, '--buckets', '8', '--from', '2026-06-01', '--to', '2026-06-03');
+    expect(rerun.out).toMatch(/bucketed 3 partitions \(3 already complete\)/);
+    const bad = wrapped('bucket', '--lake', lake, '--smb', smb, '--buckets', '48');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--buckets must be a power of two/);
+    const notLake = wrapped('bucket', '--lake', tmp.dir, '--smb', smb);
+    expect(notLake.code).toBe(1);
+    expect(notLake.err).toMatch(/ERR_LAKE_NOT_FOUND: .* is not a Wrapped lake: expected a plays\/ directory/);
   });
 });
