@@ -81,7 +81,11 @@ function rejectsTable(rows: readonly RejectedRow[]): Uint8Array {
  * still merged in memory (shard it, or use more buckets).
  */
 export function bucketPartition(day: number, files: readonly string[], outDir: string, dicts: Dictionaries, o: BucketSinkOptions): BucketSinkResult {
-  const inputs = files.map((f) => ({ path: f, bytes: fs.statSync(f).size }));
+  // Path, size and modification time identify an input: a regenerated lake file is rebucketed.
+  const inputs = files.map((f) => {
+    const st = fs.statSync(f);
+    return { path: f, bytes: st.size, mtimeMs: st.mtimeMs };
+  });
   if (fs.existsSync(path.join(outDir, METADATA_FILE))) {
     const m = readMetadata(outDir);
     if (sameInputs(m, inputs, o)) return { metadata: m, skipped: true, spilledRuns: 0 };

@@ -48,8 +48,8 @@ export interface BucketMetadata {
   readonly rows: number;
   readonly rejects: Partial<Record<RejectReason, number>>;
   readonly files: readonly BucketFileInfo[];
-  /** The inputs this partition was made from (lake files, or SMB partitions for a roll-up), with sizes. */
-  readonly inputs: ReadonlyArray<{ readonly path: string; readonly bytes: number }>;
+  /** The inputs this partition was made from (lake files, or SMB partitions for a roll-up), with sizes and modification times. */
+  readonly inputs: ReadonlyArray<{ readonly path: string; readonly bytes: number; readonly mtimeMs?: number }>;
 }
 
 export function writeMetadata(dir: string, m: BucketMetadata): void {

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { generateLake } from '../../../fixtures/sample-year/generate.ts';
+import { bucketLake } from '../../smb/bucket-lake.ts';
 import type { Command } from '../command.ts';
 import { formatCount } from '../progress.ts';
 
@@ -8,7 +9,7 @@ export const demoCommand: Command = {
   summary: 'generate a small sample year and run everything built so far on it',
   description: [
     'The newcomer command: generates a small seeded year into --dir and runs the',
-    'pipeline on it. Grows as stages land; today it generates the lake and says what it wrote.',
+    'pipeline on it. Grows as stages land; today it generates the lake and buckets it (SMB).',
   ].join('\n'),
   flags: [
     { name: 'dir', kind: 'string', value: 'DIR', default: '.tmp/demo', help: 'working directory for the lake and outputs' },
@@ -27,7 +28,13 @@ export const demoCommand: Command = {
     ctx.out(`  catalog:  ${path.join(lake, 'catalog')}  (${m.catalog.tracks} tracks, ${m.catalog.artists} artists)`);
     ctx.out(`  users:    ${path.join(lake, 'users.parquet')}`);
     ctx.out(`  manifest: ${path.join(lake, '_generator.json')}  (anomalies by kind)`);
-    ctx.out('The stages (bucket, run, serve) are not built yet; see the README.');
+    const smb = path.join(dir, 'smb');
+    ctx.err(`demo: bucketing the lake into ${smb} …`);
+    const t1 = performance.now();
+    const b = await bucketLake({ lake, smb });
+    ctx.out(`demo: bucketed ${b.partitions} arrival days into SMB layout (${formatCount(b.rows)} rows, ${b.rejects} malformed rows rejected, ${((performance.now() - t1) / 1000).toFixed(1)} s)`);
+    ctx.out(`  smb:      ${path.join(smb, 'plays')}  (64 Arrow IPC buckets per day; format in docs/smb-format.md)`);
+    ctx.out('The stages (run) and the server (serve) are not built yet; see the README.');
     return 0;
   },
 };
