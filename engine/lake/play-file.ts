@@ -1,4 +1,5 @@
 import * as arrow from 'apache-arrow';
+import { intern } from '../columns/growable.ts';
 import { wrappedError } from '../errors/registry.ts';
 import { readParquetFile } from './parquet-io.ts';
 import { PLAY_COLUMNS, type PlayColumn } from './play-schema.ts';
@@ -46,15 +47,7 @@ function stringCodes(file: string, name: string, vec: arrow.Vector): StringCodes
   const codes = new Int32Array(n);
   const dictionary: string[] = [];
   const index = new Map<string, number>();
-  const intern = (s: string) => {
-    let c = index.get(s);
-    if (c === undefined) {
-      c = dictionary.length;
-      index.set(s, c);
-      dictionary.push(s);
-    }
-    return c;
-  };
+  const add = (s: string) => intern(dictionary, index, s);
   let row = 0;
   for (const data of vec.data) {
     if (arrow.DataType.isDictionary(data.type)) {
@@ -63,7 +56,7 @@ function stringCodes(file: string, name: string, vec: arrow.Vector): StringCodes
       const remap = new Int32Array(dict.length);
       for (let k = 0; k < dict.length; k++) {
         const s = dict.get(k);
-        remap[k] = s === null ? -1 : intern(String(s));
+        remap[k] = s === null ? -1 : add(String(s));
       }
       const idx = data.values as ArrayLike<number>;
       const hasNulls = data.nullCount > 0;
@@ -72,7 +65,7 @@ function stringCodes(file: string, name: string, vec: arrow.Vector): StringCodes
       const v = arrow.makeVector(data);
       for (let i = 0; i < data.length; i++) {
         const s = v.get(i);
-        codes[row + i] = s === null ? -1 : intern(s as string);
+        codes[row + i] = s === null ? -1 : add(s as string);
       }
     } else {
       throw wrappedError('ERR_LAKE_BAD_COLUMN_TYPE', { file, column: name, expected: 'a string column (plain or dictionary-encoded)', actual: String(data.type) });

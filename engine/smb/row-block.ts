@@ -1,3 +1,4 @@
+import { grown, intern } from '../columns/growable.ts';
 import { KEY_BYTES } from './key.ts';
 
 /**
@@ -33,22 +34,18 @@ export class RowBlock {
     const need = this.n + extra;
     if (need <= this.user.length) return;
     const cap = Math.max(need, this.user.length * 2);
-    const grow = <T extends Int32Array | Float64Array | Int8Array | Uint8Array>(a: T, make: (k: number) => T) => {
-      const b = make(cap);
-      b.set(a.subarray(0, this.n) as never);
-      return b;
-    };
-    this.user = grow(this.user, (k) => new Int32Array(k));
-    this.ts = grow(this.ts, (k) => new Float64Array(k));
-    this.track = grow(this.track, (k) => new Int32Array(k));
-    this.artist = grow(this.artist, (k) => new Int32Array(k));
-    this.album = grow(this.album, (k) => new Int32Array(k));
-    this.ms = grow(this.ms, (k) => new Int32Array(k));
-    this.arrival = grow(this.arrival, (k) => new Int32Array(k));
-    this.source = grow(this.source, (k) => new Int8Array(k));
-    this.priv = grow(this.priv, (k) => new Uint8Array(k));
-    this.device = grow(this.device, (k) => new Int32Array(k));
-    this.country = grow(this.country, (k) => new Int32Array(k));
+    const n = this.n;
+    this.user = grown(this.user, n, cap);
+    this.ts = grown(this.ts, n, cap);
+    this.track = grown(this.track, n, cap);
+    this.artist = grown(this.artist, n, cap);
+    this.album = grown(this.album, n, cap);
+    this.ms = grown(this.ms, n, cap);
+    this.arrival = grown(this.arrival, n, cap);
+    this.source = grown(this.source, n, cap);
+    this.priv = grown(this.priv, n, cap);
+    this.device = grown(this.device, n, cap);
+    this.country = grown(this.country, n, cap);
   }
 
   /** The index of a user id (hex), adding it with its key and hash when new. */
@@ -70,15 +67,7 @@ export class RowBlock {
     return u;
   }
 
-  static intern(list: string[], index: Map<string, number>, s: string): number {
-    let c = index.get(s);
-    if (c === undefined) {
-      c = list.length;
-      index.set(s, c);
-      list.push(s);
-    }
-    return c;
-  }
+  static readonly intern = intern;
 
   /** Approximate bytes held per row, for the memory budget. */
   static readonly BYTES_PER_ROW = 8 + 4 * 8 + 2;
