@@ -1,0 +1,91 @@
+import * as path from 'node:path';
+import { wrappedError } from '../../engine/errors/registry.ts';
+import { readParquetFile } from '../../engine/lake/parquet-io.ts';
+import { shared } from '../../engine/memory/shared-arrays.ts';
+import { latestDictionary } from '../../engine/smb/dictionary.ts';
+
+/**
+ * The pinned catalog as integer maps, built once by the coordinator and
+ * broadcast to workers in SharedArrayBuffers. Catalog indexes follow the row
+ * order of the catalog files; `*IdRank` give each id's position in ascending
+ * string order, which is the SPEC's tie-break ("then track_id asc").
+ */
+export interface StageCatalog {
+  readonly tracks: number;
+  readonly artists: number;
+  readonly albums: number;
+  readonly genres: number;
+  readonly trackArtist: Int32Array;
+  readonly trackAlbum: Int32Array;
+  readonly artistGenre: Int32Array;
+  readonly trackIdRank: Int32Array;
+  readonly artistIdRank: Int32Array;
+  readonly albumIdRank: Int32Array;
+  readonly genreNameRank: Int32Array;
+  /** SMB track dictionary code → catalog track index after one alias hop, or -1 (unknown track). */
+  readonly resolve: Int32Array;
+}
+
+/** The catalog's ids and names, kept by the coordinator for output and tests. */
+export interface CatalogNames {
+  readonly trackIds: readonly string[];
+  readonly artistIds: readonly string[];
+  readonly albumIds: readonly string[];
+  readonly genreNames: readonly string[];
+  /** Catalog track index of an old or current track id, after one alias hop; -1 when unknown. */
+  resolveId(id: string): number;
+}
+
+function column(lake: string, file: string, name: string): string[] {
+  const p = path.join(lake, 'catalog', file);
+  const v = readParquetFile(p, [name]).getChild(name);
+  if (!v) throw wrappedError('ERR_LAKE_MISSING_COLUMN', { file: p, column: name, found: [] });
+  return v.toArray() as string[];
+}
+
+/** Position of each id in ascending code-unit order (the order of `<` on strings). */
+function idRanks(ids: readonly string[]): Int32Array {
+  const order = ids.map((_, i) => i).sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+  const rank = new Int32Array(ids.length);
+  order.forEach((i, r) => (rank[i] = r));
+  return rank;
+}
+
+export function buildStageCatalog(lake: string, smb: string): { catalog: StageCatalog; names: CatalogNames } {
+  const trackIds = column(lake, 'tracks.parquet', 'track_id');
+  const trackArtistIds = column(lake, 'tracks.parquet', 'artist_id');
+  const trackAlbumIds = column(lake, 'tracks.parquet', 'album_id');
+  const artistIds = column(lake, 'artists.parquet', 'artist_id');
+  const artistGenres = column(lake, 'artists.parquet', 'primary_genre');
+  const albumIds = column(lake, 'albums.parquet', 'album_id');
+  const genreNames = column(lake, 'genres.parquet', 'genre');
+  const oldIds = column(lake, 'track_id_aliases.parquet', 'old_track_id');
+  const newIds = column(lake, 'track_id_aliases.parquet', 'track_id');
+  const trackIndex = new Map(trackIds.map((id, i) => [id, i]));
+  const artistIndex = new Map(artistIds.map((id, i) => [id, i]));
+  const albumIndex = new Map(albumIds.map((id, i) => [id, i]));
+  const genres = [...genreNames];
+  const genreIndex = new Map(genres.map((g, i) => [g, i]));
+  // A genre an artist names but genres.parquet lacks still counts (with no parent).
+  for (const g of artistGenres) if (!genreIndex.has(g)) genreIndex.set(g, genres.push(g) - 1);
+  const alias = new Map(oldIds.map((o, i) => [o, newIds[i]!]));
+  const resolveId = (id: string): number => {
+    const direct = trackIndex.get(id);
+    if (direct !== undefined) return direct;
+    const target = alias.get(id);
+    return target === undefined ? -1 : (trackIndex.get(target) ?? -1);
+  };
+  const dict = latestDictionary(smb, 'track');
+  const catalog: StageCatalog = {
+    tracks: trackIds.length, artists: artistIds.length, albums: albumIds.length, genres: genres.length,
+    trackArtist: shared(Int32Array.from(trackArtistIds, (a) => artistIndex.get(a) ?? -1)),
+    trackAlbum: shared(Int32Array.from(trackAlbumIds, (a) => albumIndex.get(a) ?? -1)),
+    artistGenre: shared(Int32Array.from(artistGenres, (g) => genreIndex.get(g)!)),
+    trackIdRank: shared(idRanks(trackIds)),
+    artistIdRank: shared(idRanks(artistIds)),
+    albumIdRank: shared(idRanks(albumIds)),
+    genreNameRank: shared(idRanks(genres)),
+    resolve: shared(Int32Array.from(dict.ids, resolveId)),
+  };
+  return { catalog, names: { trackIds, artistIds, albumIds, genreNames: genres, resolveId } };
+}

@@ -1,0 +1,215 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DAY_MS } from '../../engine/lake/calendar.ts';
+import { writeFileAtomic } from '../../engine/lake/parquet-io.ts';
+import { readParquetFile } from '../../engine/lake/parquet-io.ts';
+import { readFilesInto, SabPool } from '../../engine/memory/sab-pool.ts';
+import { WorkerPool } from '../../engine/pool/worker-pool.ts';
+import { bucketColumns } from '../../engine/smb/bucket-file.ts';
+import { KEY_BYTES, keyToHex } from '../../engine/smb/key.ts';
+import { forEachKeyGroup } from '../../engine/smb/key-group-iterator.ts';
+import { listSmbPartitions } from '../../engine/smb/smb-layout.ts';
+import { SmbSource, type BucketInput, type Strategy } from '../../engine/smb/smb-source.ts';
+import { buildStageCatalog, type CatalogNames } from './catalog.ts';
+import type { AggregateTaskInput, AggregateTaskResult, InputDescriptor } from './messages.ts';
+import { writeAggregateBucket, type UserRow } from './output.ts';
+import { addSkips, emptySkips, UserAccumulator, type SkipCounts } from './user-accumulator.ts';
+import { yearWindow, type YearWindow } from './year-window.ts';
+
+export interface AggregateOptions {
+  readonly lake: string;
+  readonly smb: string;
+  /** Stage output directory (tables per bucket, see output.ts). */
+  readonly out: string;
+  readonly year: number;
+  /** Freeze instant (ISO); default Y-12-01T00:00Z. */
+  readonly freeze?: string;
+  readonly lateDays?: number;
+  readonly workers?: number;
+  readonly strategy?: Strategy;
+  /** Rows per task; a user with more is split into salted sub-tasks. Default: a bucket's rows / (2 × workers), at least 20,000. */
+  readonly taskRows?: number;
+  readonly onBucket?: (done: number, total: number, rows: number) => void;
+}
+
+export interface TaskProfile {
+  readonly bucket: number;
+  readonly users: number;
+  readonly salted: boolean;
+  readonly rows: number;
+  readonly ms: number;
+}
+
+export interface AggregateResult {
+  readonly window: YearWindow;
+  readonly numBuckets: number;
+  readonly users: number;
+  readonly eligible: number;
+  readonly rows: number;
+  readonly skips: SkipCounts;
+  readonly tasks: readonly TaskProfile[];
+  readonly bytesMapped: number;
+  readonly seconds: number;
+  readonly names: CatalogNames;
+  /** Arrival-day ranges of the partitions read (those wholly past the cutoff are pruned). */
+  readonly partitions: ReadonlyArray<{ readonly first: number; readonly last: number }>;
+}
+
+interface PlannedUser {
+  readonly user: string;
+  readonly offset: number;
+  readonly ranges: number[];
+  readonly rows: number;
+}
+
+/** Users of a bucket with their ranges, by a key-group scan (per key group, not per row). */
+function scanUsers(inputs: readonly BucketInput[], offsets: ReadonlyMap<string, number>): PlannedUser[] {
+  const users: PlannedUser[] = [];
+  forEachKeyGroup(inputs, (g) => {
+    const user = keyToHex(inputs[g.keyInput]!.columns.keys, g.keyRow * KEY_BYTES);
+    const ranges: number[] = [];
+    let rows = 0;
+    for (let r = 0; r < g.count; r++) {
+      ranges.push(g.ranges[3 * r]!, g.ranges[3 * r + 1]!, g.ranges[3 * r + 2]!);
+      rows += g.ranges[3 * r + 2]! - g.ranges[3 * r + 1]!;
+    }
+    // SPEC §3: a user missing from users.parquet is counted with UTC offset 0.
+    users.push({ user, offset: offsets.get(user) ?? 0, ranges, rows });
+  });
+  return users;
+}
+
+function taskOf(base: Omit<AggregateTaskInput, 'userRange' | 'ranges' | 'offsets' | 'salt'>, users: readonly PlannedUser[], salt: AggregateTaskInput['salt']): AggregateTaskInput {
+  const userRange = new Int32Array(users.length + 1);
+  const ranges: number[] = [];
+  users.forEach((u, i) => {
+    ranges.push(...u.ranges);
+    userRange[i + 1] = ranges.length / 3;
+  });
+  return { ...base, userRange, ranges: Int32Array.from(ranges), offsets: Int16Array.from(users, (u) => u.offset), salt };
+}
+
+/**
+ * Stage 1 (aggregate): every per-user number of SPEC §3, exactly, from the
+ * SMB layout. Logical buckets are processed one after another (two in flight):
+ * the coordinator maps a bucket's files into a reused SharedArrayBuffer, scans
+ * its key groups, and hands the pool tasks of about equal rows — users packed
+ * together, heavy users split into salted sub-tasks whose partials it combines.
+ */
+export async function runAggregate(o: AggregateOptions): Promise<AggregateResult> {
+  const t0 = performance.now();
+  const window = yearWindow(o.year, o.freeze, o.lateDays ?? 7);
+  const firstDay = Math.floor(window.startMs / DAY_MS);
+  const parts = listSmbPartitions(o.smb, firstDay, window.cutoffDay - 1);
+  const source = SmbSource.open(parts.map((p) => p.dir), { strategy: o.strategy ?? 'auto', smb: o.smb });
+  const { catalog, names } = buildStageCatalog(o.lake, o.smb);
+  const usersTable = readParquetFile(path.join(o.lake, 'users.parquet'), ['user_id', 'utc_offset_minutes']);
+  const ids = usersTable.getChild('user_id')!.toArray() as string[];
+  const offs = usersTable.getChild('utc_offset_minutes')!.toArray() as Int32Array;
+  const offsets = new Map(ids.map((u, i) => [u, offs[i]!]));
+  // Overflow ids (not in the dictionary) get one code per id across all partitions.
+  const overflowIds = new Map<string, number>();
+  const overflow = source.partitions.map((p) => {
+    const list = p.metadata.overflow.track;
+    const code = Int32Array.from(list, (id) => {
+      let c = overflowIds.get(id);
+      if (c === undefined) overflowIds.set(id, (c = -(overflowIds.size + 1)));
+      return c;
+    });
+    return { code, track: Int32Array.from(list, (id) => names.resolveId(id)) };
+  });
+  const runId = crypto.randomUUID();
+  const pool = new WorkerPool({ workers: o.workers });
+  const sabs = new SabPool();
+  const combiner = new UserAccumulator(catalog, window);
+  const tasks: TaskProfile[] = [];
+  const skips = emptySkips();
+  let users = 0, eligible = 0, rows = 0, done = 0;
+  fs.mkdirSync(o.out, { recursive: true });
+  const module = new URL('./worker.ts', import.meta.url).href;
+
+  const runBucket = async (j: number): Promise<void> => {
+    const plan = source.plan(j);
+    const mapped = readFilesInto(sabs, plan.map((x) => x.file));
+    try {
+      const inputs: BucketInput[] = plan.map((x, i) => ({
+        partition: x.partition, filterBuckets: x.filterBuckets, filterBucket: x.filterBucket,
+        columns: bucketColumns(x.file, new Uint8Array(mapped.sab, mapped.offsets[i]!, mapped.lengths[i]!), x.rows),
+      }));
+      const descriptors: InputDescriptor[] = plan.map((x, i) => ({
+        sab: mapped.sab, byteOffset: mapped.offsets[i]!, byteLength: mapped.lengths[i]!, rows: x.rows,
+        overflowCode: overflow[x.partition]!.code, overflowTrack: overflow[x.partition]!.track,
+      }));
+      const planned = scanUsers(inputs, offsets);
+      const bucketRows = planned.reduce((s, u) => s + u.rows, 0);
+      const target = o.taskRows ?? Math.max(20_000, Math.ceil(bucketRows / (2 * pool.size)));
+      const base = { bucket: j, runId, catalog, window, inputs: descriptors };
+      const jobs: Array<{ users: PlannedUser[]; salted: boolean; task: AggregateTaskInput }> = [];
+      let pack: PlannedUser[] = [];
+      let packRows = 0;
+      const flush = () => {
+        if (pack.length > 0) jobs.push({ users: pack, salted: false, task: taskOf(base, pack, null) });
+        pack = [];
+        packRows = 0;
+      };
+      for (const u of planned) {
+        if (u.rows > target) {
+          const count = Math.ceil(u.rows / target);
+          for (let s = 0; s < count; s++) jobs.push({ users: [u], salted: true, task: taskOf(base, [u], { count, index: s }) });
+          continue;
+        }
+        pack.push(u);
+        packRows += u.rows;
+        if (packRows >= target) flush();
+      }
+      flush();
+      const results = await Promise.all(jobs.map((job) => pool.run<AggregateTaskInput, AggregateTaskResult>({ module, fn: 'aggregateTask', input: job.task })));
+      // Assemble in key order: packed users from their task, heavy users from their combined partials.
+      const byUser = new Map<string, UserRow | null>();
+      const partials = new Map<string, AggregateTaskResult['partials'][number][]>();
+      results.forEach((r, k) => {
+        const job = jobs[k]!;
+        addSkips(skips, r.skips);
+        rows += r.rows;
+        tasks.push({ bucket: j, users: job.users.length, salted: job.salted, rows: r.rows, ms: r.ms });
+        if (job.salted) {
+          const u = job.users[0]!.user;
+          partials.set(u, [...(partials.get(u) ?? []), ...r.partials]);
+        } else job.users.forEach((u, i) => byUser.set(u.user, r.summaries[i] ? { user: u.user, s: r.summaries[i]! } : null));
+      });
+      for (const [u, ps] of partials) {
+        combiner.begin(0, 0);
+        for (const p of ps) combiner.addPartial(p);
+        byUser.set(u, combiner.hasPlays ? { user: u, s: combiner.finalize() } : (combiner.takePartial(), null));
+      }
+      const out = planned.map((u) => byUser.get(u.user)).filter((x): x is UserRow => x !== null && x !== undefined);
+      users += out.length;
+      eligible += out.filter((r) => r.s.eligible).length;
+      writeAggregateBucket(o.out, j, source.numBuckets, out);
+      o.onBucket?.(++done, source.numBuckets, bucketRows);
+    } finally {
+      sabs.give(mapped.sab);
+    }
+  };
+
+  try {
+    // Two buckets in flight: one being mapped and scanned while the pool works on the other.
+    let next = 0;
+    const lane = async () => {
+      while (next < source.numBuckets) await runBucket(next++);
+    };
+    await Promise.all([lane(), lane()]);
+  } finally {
+    await pool.close();
+  }
+  const result: AggregateResult = {
+    window, numBuckets: source.numBuckets, users, eligible, rows, skips, tasks, bytesMapped: sabs.bytesMapped,
+    seconds: (performance.now() - t0) / 1000, names, partitions: parts.map((p) => p.metadata.arrivalDays),
+  };
+  writeFileAtomic(path.join(o.out, 'metadata.json'), JSON.stringify({
+    stage: 'aggregate', version: 1, year: o.year, freeze: new Date(window.freezeMs).toISOString(), cutoff_day: window.cutoffDay,
+    num_buckets: source.numBuckets, users, eligible, rows, skips, partitions: parts.length,
+  }, null, 2) + '\n');
+  return result;
+}

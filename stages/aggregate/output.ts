@@ -1,0 +1,139 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as arrow from 'apache-arrow';
+import { writeFileAtomic } from '../../engine/lake/parquet-io.ts';
+import { bucketFileName } from '../../engine/smb/filename-policy.ts';
+import { hexToKey, KEY_BYTES, keyToHex } from '../../engine/smb/key.ts';
+import type { UserSummary } from './user-accumulator.ts';
+
+/**
+ * Stage 1's output, in the input's SMB bucketing (docs/stage-outputs.md):
+ * per logical bucket, five Arrow IPC files sorted by user_key —
+ *   users/       one row per user with a counted play: totals, eligibility, 12 months, 24 hours
+ *   top_tracks/  (user_key, rank, track, streams, ms), rank 1..100
+ *   artists/     (user_key, rank, artist, plays, streams, ms, first_stream_ts) for every artist; rank <= 10 are the top artists
+ *   top_albums/  (user_key, rank, album, streams, ms), rank 1..5
+ *   genres/      (user_key, rank, genre, ms) for every genre; rank <= 5 are the top genres
+ * Ids are catalog indexes (row numbers of the catalog files the run pinned).
+ */
+export const AGGREGATE_TABLES = ['users', 'top_tracks', 'artists', 'top_albums', 'genres'] as const;
+
+export interface UserRow {
+  readonly user: string;
+  readonly s: UserSummary;
+}
+
+const fixedList = (size: number, child: arrow.DataType, values: Int32Array | Float64Array, n: number) =>
+  arrow.makeData({
+    type: new arrow.FixedSizeList(size, new arrow.Field('item', child, false)), length: n,
+    child: arrow.makeData({ type: child, length: n * size, data: values } as never),
+  } as never);
+
+function keys(users: readonly string[]): arrow.Data {
+  const k = new Uint8Array(users.length * KEY_BYTES);
+  users.forEach((u, i) => k.set(hexToKey(u), i * KEY_BYTES));
+  return arrow.makeData({ type: new arrow.FixedSizeBinary(KEY_BYTES), length: users.length, data: k });
+}
+
+function table(cols: Record<string, arrow.Data>): Uint8Array {
+  const fields = Object.entries(cols).map(([name, d]) => new arrow.Field(name, d.type, false));
+  const n = Object.values(cols)[0]!.length;
+  const batch = new arrow.RecordBatch(new arrow.Schema(fields), arrow.makeData({ type: new arrow.Struct(fields), length: n, children: Object.values(cols) }));
+  return arrow.tableToIPC(new arrow.Table([batch]), 'file');
+}
+
+const i32 = (xs: ArrayLike<number>) => arrow.makeData({ type: new arrow.Int32(), length: xs.length, data: Int32Array.from(xs) });
+const f64 = (xs: ArrayLike<number>) => arrow.makeData({ type: new arrow.Float64(), length: xs.length, data: Float64Array.from(xs) });
+
+/** A long table: one row per (user, item), items in rank order. */
+function long(rows: readonly UserRow[], count: (s: UserSummary) => number, cols: Record<string, (s: UserSummary, i: number) => number>, kinds: Record<string, 'i32' | 'f64'>): Uint8Array {
+  const users: string[] = [];
+  const rank: number[] = [];
+  const vals: Record<string, number[]> = Object.fromEntries(Object.keys(cols).map((k) => [k, []]));
+  for (const { user, s } of rows) {
+    const n = count(s);
+    for (let i = 0; i < n; i++) {
+      users.push(user);
+      rank.push(i + 1);
+      for (const [k, f] of Object.entries(cols)) vals[k]!.push(f(s, i));
+    }
+  }
+  const out: Record<string, arrow.Data> = { user_key: keys(users), rank: i32(rank) };
+  for (const k of Object.keys(cols)) out[k] = kinds[k] === 'i32' ? i32(vals[k]!) : f64(vals[k]!);
+  return table(out);
+}
+
+/** Writes one bucket's tables. Rows must be in user_key order. */
+export function writeAggregateBucket(dir: string, bucket: number, numBuckets: number, rows: readonly UserRow[]): void {
+  const name = bucketFileName(bucket, numBuckets, 0, 1);
+  const n = rows.length;
+  const flat = <T extends Int32Array | Float64Array>(make: (k: number) => T, size: number, get: (s: UserSummary) => ArrayLike<number>) => {
+    const out = make(n * size);
+    rows.forEach((r, i) => out.set(get(r.s) as never, i * size));
+    return out;
+  };
+  const users = table({
+    user_key: keys(rows.map((r) => r.user)),
+    plays: i32(rows.map((r) => r.s.plays)), streams: i32(rows.map((r) => r.s.streams)), total_ms: f64(rows.map((r) => r.s.totalMs)),
+    unique_tracks: i32(rows.map((r) => r.s.uniqueTracks)), unique_artists: i32(rows.map((r) => r.s.uniqueArtists)),
+    genre_count: i32(rows.map((r) => r.s.genreCount)), eligible: i32(rows.map((r) => (r.s.eligible ? 1 : 0))),
+    month_plays: fixedList(12, new arrow.Int32(), flat((k) => new Int32Array(k), 12, (s) => s.monthPlays), n),
+    month_ms: fixedList(12, new arrow.Float64(), flat((k) => new Float64Array(k), 12, (s) => s.monthMs), n),
+    month_top_artist: fixedList(12, new arrow.Int32(), flat((k) => new Int32Array(k), 12, (s) => s.monthTopArtist), n),
+    hours_ms: fixedList(24, new arrow.Float64(), flat((k) => new Float64Array(k), 24, (s) => s.hours), n),
+  });
+  writeFileAtomic(path.join(dir, 'users', name), users);
+  writeFileAtomic(path.join(dir, 'top_tracks', name), long(rows, (s) => s.topTracks.length,
+    { track: (s, i) => s.topTracks[i]!, streams: (s, i) => s.topTrackStreams[i]!, ms: (s, i) => s.topTrackMs[i]! }, { track: 'i32', streams: 'i32', ms: 'f64' }));
+  writeFileAtomic(path.join(dir, 'artists', name), long(rows, (s) => s.artists.length,
+    { artist: (s, i) => s.artists[i]!, plays: (s, i) => s.artistPlays[i]!, streams: (s, i) => s.artistStreams[i]!, ms: (s, i) => s.artistMs[i]!, first_stream_ts: (s, i) => s.artistFirstStream[i]! },
+    { artist: 'i32', plays: 'i32', streams: 'i32', ms: 'f64', first_stream_ts: 'f64' }));
+  writeFileAtomic(path.join(dir, 'top_albums', name), long(rows, (s) => s.topAlbums.length,
+    { album: (s, i) => s.topAlbums[i]!, streams: (s, i) => s.topAlbumStreams[i]!, ms: (s, i) => s.topAlbumMs[i]! }, { album: 'i32', streams: 'i32', ms: 'f64' }));
+  writeFileAtomic(path.join(dir, 'genres', name), long(rows, (s) => s.genres.length,
+    { genre: (s, i) => s.genres[i]!, ms: (s, i) => s.genreMs[i]! }, { genre: 'i32', ms: 'f64' }));
+}
+
+/** Reads one bucket's tables back into summaries keyed by user_id (for later stages and tests). */
+export function readAggregateBucket(dir: string, bucket: number, numBuckets: number): Map<string, UserSummary> {
+  const name = bucketFileName(bucket, numBuckets, 0, 1);
+  const read = (t: string) => arrow.tableFromIPC(fs.readFileSync(path.join(dir, t, name)));
+  const keyOf = (tb: arrow.Table, i: number) => keyToHex(tb.getChild('user_key')!.data[0]!.values as Uint8Array, i * KEY_BYTES);
+  const num = (tb: arrow.Table, c: string) => tb.getChild(c)!.toArray() as Int32Array | Float64Array;
+  const list = (tb: arrow.Table, c: string) => tb.getChild(c)!.data[0]!.children[0]!.values as Int32Array | Float64Array;
+  const u = read('users');
+  const out = new Map<string, UserSummary>();
+  const mp = list(u, 'month_plays'), mm = list(u, 'month_ms'), mt = list(u, 'month_top_artist'), hm = list(u, 'hours_ms');
+  const cols = Object.fromEntries(['plays', 'streams', 'total_ms', 'unique_tracks', 'unique_artists', 'genre_count', 'eligible'].map((c) => [c, num(u, c)]));
+  for (let i = 0; i < u.numRows; i++) {
+    out.set(keyOf(u, i), {
+      plays: cols['plays']![i]!, streams: cols['streams']![i]!, totalMs: cols['total_ms']![i]!, uniqueTracks: cols['unique_tracks']![i]!,
+      uniqueArtists: cols['unique_artists']![i]!, genreCount: cols['genre_count']![i]!, eligible: cols['eligible']![i] === 1,
+      monthPlays: Int32Array.from(mp.subarray(12 * i, 12 * i + 12)), monthMs: Float64Array.from(mm.subarray(12 * i, 12 * i + 12)),
+      monthTopArtist: Int32Array.from(mt.subarray(12 * i, 12 * i + 12)), hours: Float64Array.from(hm.subarray(24 * i, 24 * i + 24)),
+      topTracks: new Int32Array(0), topTrackStreams: new Int32Array(0), topTrackMs: new Float64Array(0),
+      artists: new Int32Array(0), artistPlays: new Int32Array(0), artistStreams: new Int32Array(0), artistMs: new Float64Array(0), artistFirstStream: new Float64Array(0),
+      topAlbums: new Int32Array(0), topAlbumStreams: new Int32Array(0), topAlbumMs: new Float64Array(0), genres: new Int32Array(0), genreMs: new Float64Array(0),
+    });
+  }
+  const fill = (t: string, set: (s: UserSummary, cols: Record<string, number[]>) => void, names: string[]) => {
+    const tb = read(t);
+    const groups = new Map<string, Record<string, number[]>>();
+    const arrays = Object.fromEntries(names.map((c) => [c, num(tb, c)]));
+    for (let i = 0; i < tb.numRows; i++) {
+      const k = keyOf(tb, i);
+      let g = groups.get(k);
+      if (!g) groups.set(k, (g = Object.fromEntries(names.map((c) => [c, [] as number[]]))));
+      for (const c of names) g[c]!.push(arrays[c]![i]!);
+    }
+    for (const [k, g] of groups) set(out.get(k)!, g);
+  };
+  fill('top_tracks', (s, g) => Object.assign(s, { topTracks: Int32Array.from(g['track']!), topTrackStreams: Int32Array.from(g['streams']!), topTrackMs: Float64Array.from(g['ms']!) }), ['track', 'streams', 'ms']);
+  fill('artists', (s, g) => Object.assign(s, {
+    artists: Int32Array.from(g['artist']!), artistPlays: Int32Array.from(g['plays']!), artistStreams: Int32Array.from(g['streams']!),
+    artistMs: Float64Array.from(g['ms']!), artistFirstStream: Float64Array.from(g['first_stream_ts']!),
+  }), ['artist', 'plays', 'streams', 'ms', 'first_stream_ts']);
+  fill('top_albums', (s, g) => Object.assign(s, { topAlbums: Int32Array.from(g['album']!), topAlbumStreams: Int32Array.from(g['streams']!), topAlbumMs: Float64Array.from(g['ms']!) }), ['album', 'streams', 'ms']);
+  fill('genres', (s, g) => Object.assign(s, { genres: Int32Array.from(g['genre']!), genreMs: Float64Array.from(g['ms']!) }), ['genre', 'ms']);
+  return out;
+}
