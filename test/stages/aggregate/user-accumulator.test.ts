@@ -1,0 +1,130 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { StageCatalog } from '../../../stages/aggregate/catalog.ts';
+import { tupleHash, UserAccumulator, type UserSummary } from '../../../stages/aggregate/user-accumulator.ts';
+import { yearWindow } from '../../../stages/aggregate/year-window.ts';
+import { referenceUser, type RefCatalog, type RefPlay, type RefUser } from '../../reference/stage1-reference.ts';
+
+/**
+ * A tiny catalog where ties are common: 12 tracks of 4 artists (3 albums,
+ * 3 genres), 2 old alias ids and 2 unknown ids. Ids are chosen so that string
+ * order differs from index order, to exercise the "id asc" tie-breaks.
+ */
+const TRACK_IDS = Array.from({ length: 12 }, (_, i) => `T${String.fromCharCode(90 - i)}`.padEnd(22, 'x'));
+const OLD_IDS = ['Old1'.padEnd(22, 'o'), 'Old2'.padEnd(22, 'o')];
+const UNKNOWN_IDS = ['Unk1'.padEnd(22, 'u'), 'Unk2'.padEnd(22, 'u')];
+const CODES = [...TRACK_IDS, ...OLD_IDS, ...UNKNOWN_IDS];
+const ARTIST_IDS = ['Ad', 'Ac', 'Ab', 'Aa'];
+const ALBUM_IDS = ['Lb', 'La', 'Lc'];
+const GENRES = ['rock', 'pop', 'jazz'];
+const trackArtist = TRACK_IDS.map((_, i) => i % 4);
+const trackAlbum = TRACK_IDS.map((_, i) => i % 3);
+const artistGenre = [0, 1, 1, 2];
+const aliasTarget = [3, 7];
+const rank = (ids: string[]) => {
+  const order = ids.map((_, i) => i).sort((a, b) => (ids[a]! < ids[b]! ? -1 : 1));
+  const r = new Int32Array(ids.length);
+  order.forEach((i, k) => (r[i] = k));
+  return r;
+};
+const CATALOG: StageCatalog = {
+  tracks: 12, artists: 4, albums: 3, genres: 3,
+  trackArtist: Int32Array.from(trackArtist), trackAlbum: Int32Array.from(trackAlbum), artistGenre: Int32Array.from(artistGenre),
+  trackIdRank: rank(TRACK_IDS), artistIdRank: rank(ARTIST_IDS), albumIdRank: rank(ALBUM_IDS), genreNameRank: rank(GENRES),
+  resolve: Int32Array.from(CODES, (_, c) => (c < 12 ? c : c < 14 ? aliasTarget[c - 12]! : -1)),
+};
+const REF_CATALOG: RefCatalog = {
+  trackArtist: new Map(TRACK_IDS.map((id, i) => [id, ARTIST_IDS[trackArtist[i]!]!])),
+  trackAlbum: new Map(TRACK_IDS.map((id, i) => [id, ALBUM_IDS[trackAlbum[i]!]!])),
+  artistGenre: new Map(ARTIST_IDS.map((id, i) => [id, GENRES[artistGenre[i]!]!])),
+  alias: new Map(OLD_IDS.map((o, i) => [o, TRACK_IDS[aliasTarget[i]!]!])),
+};
+
+const YEAR = 2025;
+const W = yearWindow(YEAR);
+const T0 = Date.UTC(YEAR, 0, 1);
+const DAY = 86_400_000;
+
+/** Timestamps that hug the boundaries: the year start, the freeze, local month edges, and anywhere. */
+const ts = fc.oneof(
+  fc.integer({ min: T0 - 2 * DAY, max: T0 + 2 * DAY }),
+  fc.integer({ min: W.freezeMs - 2 * DAY, max: W.freezeMs + DAY }),
+  fc.integer({ min: 0, max: 11 }).chain((m) => fc.integer({ min: Date.UTC(YEAR, m, 1) - 15 * 3_600_000, max: Date.UTC(YEAR, m, 1) + 15 * 3_600_000 })),
+  fc.integer({ min: T0, max: W.freezeMs - 1 }),
+);
+const play = fc.record({
+  code: fc.integer({ min: 0, max: CODES.length - 1 }),
+  ts,
+  ms: fc.oneof(fc.constantFrom(0, 29_999, 30_000, 30_001, 180_000), fc.integer({ min: 0, max: 600_000 })),
+  arrivalDay: fc.oneof(fc.constant(0), fc.integer({ min: W.cutoffDay - 2, max: W.cutoffDay + 1 })),
+  priv: fc.boolean(),
+});
+/** Plays with exact duplicates mixed in. */
+const plays = fc.array(play, { maxLength: 120 }).chain((ps) =>
+  fc.array(fc.nat({ max: Math.max(0, ps.length - 1) }), { maxLength: ps.length === 0 ? 0 : 30 }).map((dups) => [...ps, ...dups.map((i) => ({ ...ps[i]!, arrivalDay: ps[i]!.arrivalDay - 1 }))]));
+const offset = fc.constantFrom(0, -600, -300, 330, 345, 840);
+
+function asRef(s: UserSummary): RefUser {
+  return {
+    plays: s.plays, streams: s.streams, totalMs: s.totalMs, uniqueTracks: s.uniqueTracks, uniqueArtists: s.uniqueArtists,
+    genreCount: s.genreCount, eligible: s.eligible, monthPlays: Array.from(s.monthPlays), monthMs: Array.from(s.monthMs),
+    monthTopArtist: Array.from(s.monthTopArtist, (a) => (a < 0 ? null : ARTIST_IDS[a]!)), hours: Array.from(s.hours),
+    topTracks: Array.from(s.topTracks, (t, i) => ({ id: TRACK_IDS[t]!, streams: s.topTrackStreams[i]!, ms: s.topTrackMs[i]! })),
+    artists: Array.from(s.artists, (a, i) => ({ id: ARTIST_IDS[a]!, plays: s.artistPlays[i]!, streams: s.artistStreams[i]!, ms: s.artistMs[i]!, firstStream: s.artistFirstStream[i]! })),
+    topAlbums: Array.from(s.topAlbums, (a, i) => ({ id: ALBUM_IDS[a]!, streams: s.topAlbumStreams[i]!, ms: s.topAlbumMs[i]! })),
+    genres: Array.from(s.genres, (g, i) => ({ genre: GENRES[g]!, ms: s.genreMs[i]! })),
+  };
+}
+
+type P = { code: number; ts: number; ms: number; arrivalDay: number; priv: boolean };
+const refPlays = (ps: readonly P[]): RefPlay[] => ps.map((p) => ({ track: CODES[p.code]!, ts: p.ts, ms: p.ms, arrivalDay: p.arrivalDay, priv: p.priv }));
+
+describe('UserAccumulator (stage-1 kernel) against the naive reference', () => {
+  const acc = new UserAccumulator(CATALOG, W);
+
+  it('gives the SPEC §3 numbers of the reference for any plays: boundaries, ties, duplicates, aliases, unknown tracks', () => {
+    fc.assert(fc.property(plays, offset, (ps, off) => {
+      acc.begin(off, ps.length);
+      for (const p of ps) acc.add(p.ts, p.code, CATALOG.resolve[p.code]!, p.ms, p.arrivalDay, p.priv ? 1 : 0);
+      const expected = referenceUser(refPlays(ps), off, REF_CATALOG, YEAR);
+      if (expected === null) {
+        expect(acc.hasPlays).toBe(false);
+        acc.takePartial();
+      } else expect(asRef(acc.finalize())).toEqual(expected);
+    }), { numRuns: 400 });
+  });
+
+  it('gives the same numbers when a user is split into salted partials and combined', () => {
+    fc.assert(fc.property(plays, offset, fc.integer({ min: 2, max: 5 }), (ps, off, salts) => {
+      const expected = referenceUser(refPlays(ps), off, REF_CATALOG, YEAR);
+      const partials = [];
+      for (let s = 0; s < salts; s++) {
+        acc.begin(off, ps.length);
+        for (const p of ps) if (tupleHash(p.ts, p.code, p.ms) % salts === s) acc.add(p.ts, p.code, CATALOG.resolve[p.code]!, p.ms, p.arrivalDay, p.priv ? 1 : 0);
+        partials.push(acc.takePartial());
+      }
+      acc.begin(0, 0);
+      for (const p of partials) acc.addPartial(p);
+      if (expected === null) {
+        expect(acc.hasPlays).toBe(false);
+        acc.takePartial();
+      } else expect(asRef(acc.finalize())).toEqual(expected);
+    }), { numRuns: 200 });
+  });
+
+  it('counts each skipped row once, by reason', () => {
+    const before = { ...acc.skips };
+    acc.begin(0, 10);
+    const inWindow = T0 + 10 * DAY;
+    acc.add(T0 - 1, 0, 0, 40_000, 0, 0); // outside the window
+    acc.add(inWindow, 0, 0, 40_000, W.cutoffDay, 0); // arrived too late
+    acc.add(inWindow, 0, 0, 40_000, 0, 1); // private
+    acc.add(inWindow, 0, 0, 40_000, 0, 0); // counted
+    acc.add(inWindow, 0, 0, 40_000, 3, 0); // duplicate of the previous
+    acc.add(inWindow, 14, -1, 40_000, 0, 0); // unknown track
+    const s = acc.finalize();
+    expect(s.plays).toBe(1);
+    const d = Object.fromEntries(Object.entries(acc.skips).map(([k, v]) => [k, v - before[k as keyof typeof before]]));
+    expect(d).toEqual({ outside_window: 1, late_arrival: 1, private_session: 1, duplicate: 1, unknown_track: 1 });
+  });
+});
