@@ -3,14 +3,14 @@ import * as arrow from 'apache-arrow';
 import { describeCause, wrappedError } from '../errors/registry.ts';
 import { BUCKET_FIELDS } from './bucket-schema.ts';
 import { KEY_BYTES } from './key.ts';
+import type { BufferIndex } from './metadata.ts';
 
 /**
  * One bucket file's columns as typed arrays viewing the file's bytes in place
  * (no copy when the file holds one record batch, as the writer makes them).
  * ts stays 64-bit: `tsWords` holds (low, high) int32 pairs.
  */
-export interface BucketColumns {
-  readonly file: string;
+export interface BucketViews {
   readonly n: number;
   readonly keys: Uint8Array;
   readonly tsWords: Int32Array;
@@ -21,12 +21,16 @@ export interface BucketColumns {
   readonly arrival: Int32Array;
   readonly source: Int8Array;
   readonly priv: Uint8Array;
+}
+
+export interface BucketColumns extends BucketViews {
+  readonly file: string;
   readonly device: { readonly codes: Int32Array; readonly dictionary: readonly string[] };
   readonly country: { readonly codes: Int32Array; readonly dictionary: readonly string[] };
 }
 
 /** ts (ms since the epoch) of row i, exact below 2^53. */
-export function tsAt(c: BucketColumns, i: number): number {
+export function tsAt(c: BucketViews, i: number): number {
   return c.tsWords[2 * i + 1]! * 4294967296 + (c.tsWords[2 * i]! >>> 0);
 }
 
@@ -92,3 +96,38 @@ export function readBucketFile(file: string, expectRows: number): BucketColumns 
 }
 
 export { KEY_BYTES };
+
+/**
+ * Views of a bucket file's fixed-width columns from its buffer index in
+ * metadata.json: no Arrow parsing, so a reader of many small files pays only
+ * for the bytes. Checks that every column lies inside the file.
+ */
+export function bucketViews(file: string, bytes: Uint8Array, rows: number, idx: BufferIndex): BucketViews {
+  const need = (off: number, len: number, col: string) => {
+    if (off < 0 || off % 8 !== 0 || off + len > bytes.length) {
+      throw wrappedError('ERR_SMB_CORRUPT_BUCKET', { file, problem: `column ${col} at byte ${off} (+${len}) lies outside the file's ${bytes.length} bytes` });
+    }
+    return bytes.byteOffset + off;
+  };
+  const b = bytes.buffer;
+  return {
+    n: rows,
+    keys: new Uint8Array(b, need(idx.keys, rows * KEY_BYTES, 'user_key'), rows * KEY_BYTES),
+    tsWords: new Int32Array(b, need(idx.ts, rows * 8, 'ts'), rows * 2),
+    track: new Int32Array(b, need(idx.track, rows * 4, 'track'), rows),
+    artist: new Int32Array(b, need(idx.artist, rows * 4, 'artist'), rows),
+    album: new Int32Array(b, need(idx.album, rows * 4, 'album'), rows),
+    ms: new Int32Array(b, need(idx.ms, rows * 4, 'ms_played'), rows),
+    arrival: new Int32Array(b, need(idx.arrival, rows * 4, 'arrival_day'), rows),
+    source: new Int8Array(b, need(idx.source, rows, 'source'), rows),
+    priv: new Uint8Array(b, need(idx.priv, rows, 'private_session'), rows),
+  };
+}
+
+/** The buffer index of bucket-file bytes, by parsing them once (at write time). */
+export function bufferIndexOf(bytes: Uint8Array, rows: number): BufferIndex | undefined {
+  if (rows === 0) return undefined;
+  const c = bucketColumns('(new)', bytes, rows);
+  const at = (a: ArrayBufferView) => a.byteOffset - bytes.byteOffset;
+  return { keys: at(c.keys), ts: at(c.tsWords), track: at(c.track), artist: at(c.artist), album: at(c.album), ms: at(c.ms), arrival: at(c.arrival), source: at(c.source), priv: at(c.priv) };
+}

@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../lake/parquet-io.ts';
 import { readPlayFile } from '../lake/play-file.ts';
 import type { RejectReason } from '../lake/play-schema.ts';
 import { schemaDescription, SORT_KEYS } from './bucket-schema.ts';
+import { bufferIndexOf } from './bucket-file.ts';
 import { BucketWriter } from './bucket-writer.ts';
 import type { Dictionaries, RejectedRow } from './encode-plays.ts';
 import { encodePlays, Overflow } from './encode-plays.ts';
@@ -129,7 +130,7 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
       const name = bucketFileName(bucket, o.numBuckets, s, o.numShards);
       const bytes = writer.encode(b, order, a, z);
       writeFileAtomic(path.join(outDir, name), bytes);
-      infos.push({ name, bucket, shard: s, rows: z - a, bytes: bytes.length });
+      infos.push({ name, bucket, shard: s, rows: z - a, bytes: bytes.length, buffers: bufferIndexOf(bytes, z - a) });
       rows += z - a;
     }
   };

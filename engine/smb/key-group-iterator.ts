@@ -1,5 +1,6 @@
 import { KEY_BYTES } from './key.ts';
 import { murmur3_32 } from './murmur3.ts';
+import type { BucketViews } from './bucket-file.ts';
 import type { BucketInput } from './smb-source.ts';
 
 /**
@@ -16,7 +17,7 @@ export interface KeyGroup {
   ranges: Int32Array;
 }
 
-function cmp(a: BucketInput, ra: number, b: BucketInput, rb: number): number {
+function cmp(a: BucketInput<BucketViews>, ra: number, b: BucketInput<BucketViews>, rb: number): number {
   const ka = a.columns.keys, kb = b.columns.keys;
   const oa = ra * KEY_BYTES, ob = rb * KEY_BYTES;
   for (let i = 0; i < KEY_BYTES; i++) {
@@ -33,16 +34,30 @@ function cmp(a: BucketInput, ra: number, b: BucketInput, rb: number): number {
  * where each run of equal keys ends. Rows failing an input's rehash filter are
  * skipped, so under the `max` strategy no key is emitted twice.
  */
-export function forEachKeyGroup(inputs: readonly BucketInput[], fn: (g: KeyGroup) => void): void {
+export function forEachKeyGroup(inputs: readonly BucketInput<BucketViews>[], fn: (g: KeyGroup) => void): void {
   const k = inputs.length;
   const pos = new Int32Array(k);
   const heap: number[] = [];
   const group: KeyGroup = { keyInput: 0, keyRow: 0, count: 0, ranges: new Int32Array(3 * Math.max(1, k)) };
+  // End of the run of rows equal to row `start`: galloping then binary search,
+  // O(log run) key comparisons (a user's run in one file is often long).
   const runEnd = (i: number, start: number) => {
     const c = inputs[i]!;
-    let e = start + 1;
-    while (e < c.columns.n && cmp(c, e, c, start) === 0) e++;
-    return e;
+    const n = c.columns.n;
+    let lo = start + 1;
+    let step = 1;
+    let hi = lo;
+    while (hi < n && cmp(c, hi, c, start) === 0) {
+      lo = hi + 1;
+      hi = start + (step *= 2);
+    }
+    if (hi > n) hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cmp(c, mid, c, start) === 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   };
   // Skips key runs that the input's rehash filter excludes; false when the input is exhausted.
   const settle = (i: number): boolean => {

@@ -16,12 +16,27 @@ export interface DictionaryRef {
   readonly sha256: string;
 }
 
+/** Byte offsets of the fixed-width columns' value buffers inside a bucket file (an index, found at write time). */
+export interface BufferIndex {
+  readonly keys: number;
+  readonly ts: number;
+  readonly track: number;
+  readonly artist: number;
+  readonly album: number;
+  readonly ms: number;
+  readonly arrival: number;
+  readonly source: number;
+  readonly priv: number;
+}
+
 export interface BucketFileInfo {
   readonly name: string;
   readonly bucket: number;
   readonly shard: number;
   readonly rows: number;
   readonly bytes: number;
+  /** Where the fixed-width columns sit in the file, so readers can view them without parsing Arrow metadata. */
+  readonly buffers?: BufferIndex;
 }
 
 /**

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { writeFileAtomic } from '../lake/parquet-io.ts';
 import type { RejectReason } from '../lake/play-schema.ts';
-import { tsAt } from './bucket-file.ts';
+import { bufferIndexOf, tsAt } from './bucket-file.ts';
 import { BucketWriter } from './bucket-writer.ts';
 import { bucketFileName, METADATA_FILE, REJECTS_FILE } from './filename-policy.ts';
 import { KEY_BYTES, keyToHex } from './key.ts';
@@ -84,7 +84,7 @@ export function rollUpPartitions(inputDirs: readonly string[], outDir: string, o
     const name = bucketFileName(j, source.numBuckets, 0, 1);
     const bytes = writer.encode(block, order, 0, block.n);
     writeFileAtomic(path.join(outDir, name), bytes);
-    files.push({ name, bucket: j, shard: 0, rows: block.n, bytes: bytes.length });
+    files.push({ name, bucket: j, shard: 0, rows: block.n, bytes: bytes.length, buffers: bufferIndexOf(bytes, block.n) });
     rows += block.n;
   }
   // Rejects travel with the roll-up: the rows, and their counts.

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { wrappedError } from '../errors/registry.ts';
-import { readBucketFile, type BucketColumns } from './bucket-file.ts';
+import { readBucketFile, type BucketColumns, type BucketViews } from './bucket-file.ts';
+import type { BufferIndex } from './metadata.ts';
 import { checkDictionaryRef, DICTIONARY_COLUMNS } from './dictionary.ts';
 import { checkCompatible, readMetadata, type BucketMetadata } from './metadata.ts';
 
@@ -23,10 +24,10 @@ export interface SmbPartition {
   readonly metadata: BucketMetadata;
 }
 
-/** One input of a logical bucket: a bucket file and the rehash filter that applies to it. */
-export interface BucketInput {
+/** One input of a logical bucket: a bucket file's columns and the rehash filter that applies to it. */
+export interface BucketInput<C extends BucketViews = BucketColumns> {
   readonly partition: number;
-  readonly columns: BucketColumns;
+  readonly columns: C;
   /** When > 0, keep only keys with hash & (filterBuckets - 1) === filterBucket. */
   readonly filterBuckets: number;
   readonly filterBucket: number;
@@ -68,8 +69,8 @@ export class SmbSource {
   }
 
   /** The physical bucket files that make up logical bucket j, with their filters. Files are not read. */
-  plan(j: number): Array<{ partition: number; file: string; rows: number; filterBuckets: number; filterBucket: number }> {
-    const out: Array<{ partition: number; file: string; rows: number; filterBuckets: number; filterBucket: number }> = [];
+  plan(j: number): Array<{ partition: number; file: string; rows: number; buffers?: BufferIndex; filterBuckets: number; filterBucket: number }> {
+    const out: Array<{ partition: number; file: string; rows: number; buffers?: BufferIndex; filterBuckets: number; filterBucket: number }> = [];
     const N = this.numBuckets;
     this.partitions.forEach((p, pi) => {
       const n = p.metadata.numBuckets;
@@ -78,7 +79,7 @@ export class SmbSource {
       else physical.push(j & (n - 1));
       const filterBuckets = n < N ? N : 0;
       for (const f of p.metadata.files) {
-        if (physical.includes(f.bucket)) out.push({ partition: pi, file: path.join(p.dir, f.name), rows: f.rows, filterBuckets, filterBucket: j });
+        if (physical.includes(f.bucket)) out.push({ partition: pi, file: path.join(p.dir, f.name), rows: f.rows, buffers: f.buffers, filterBuckets, filterBucket: j });
       }
     });
     return out;

@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../../engine/lake/parquet-io.ts';
 import { readParquetFile } from '../../engine/lake/parquet-io.ts';
 import { readFilesInto, SabPool } from '../../engine/memory/sab-pool.ts';
 import { WorkerPool } from '../../engine/pool/worker-pool.ts';
-import { bucketColumns } from '../../engine/smb/bucket-file.ts';
+import { bucketColumns, bucketViews, tsAt, type BucketViews } from '../../engine/smb/bucket-file.ts';
 import { KEY_BYTES, keyToHex } from '../../engine/smb/key.ts';
 import { forEachKeyGroup } from '../../engine/smb/key-group-iterator.ts';
 import { listSmbPartitions } from '../../engine/smb/smb-layout.ts';
@@ -28,7 +28,7 @@ export interface AggregateOptions {
   readonly lateDays?: number;
   readonly workers?: number;
   readonly strategy?: Strategy;
-  /** Rows per task; a user with more is split into salted sub-tasks. Default: a bucket's rows / (2 × workers), at least 20,000. */
+  /** Rows per task; a user with more is split into time slices. Default: a bucket's rows / (2 × workers), at least 20,000. */
   readonly taskRows?: number;
   readonly onBucket?: (done: number, total: number, rows: number) => void;
 }
@@ -36,7 +36,7 @@ export interface AggregateOptions {
 export interface TaskProfile {
   readonly bucket: number;
   readonly users: number;
-  readonly salted: boolean;
+  readonly sliced: boolean;
   readonly rows: number;
   readonly ms: number;
 }
@@ -64,7 +64,7 @@ interface PlannedUser {
 }
 
 /** Users of a bucket with their ranges, by a key-group scan (per key group, not per row). */
-function scanUsers(inputs: readonly BucketInput[], offsets: ReadonlyMap<string, number>): PlannedUser[] {
+function scanUsers(inputs: readonly BucketInput<BucketViews>[], offsets: ReadonlyMap<string, number>): PlannedUser[] {
   const users: PlannedUser[] = [];
   forEachKeyGroup(inputs, (g) => {
     const user = keyToHex(inputs[g.keyInput]!.columns.keys, g.keyRow * KEY_BYTES);
@@ -80,14 +80,57 @@ function scanUsers(inputs: readonly BucketInput[], offsets: ReadonlyMap<string, 
   return users;
 }
 
-function taskOf(base: Omit<AggregateTaskInput, 'userRange' | 'ranges' | 'offsets' | 'salt'>, users: readonly PlannedUser[], salt: AggregateTaskInput['salt']): AggregateTaskInput {
+/** First row of [start, end) whose ts >= t (rows are sorted by ts inside a user's range). */
+function lowerBound(c: BucketViews, start: number, end: number, t: number): number {
+  let lo = start, hi = end;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (tsAt(c, mid) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Splits a heavy user into `count` time slices of about equal rows: boundaries
+ * are quantiles of a sample of its timestamps, and each range is cut by binary
+ * search. Exact duplicates share ts, so they always fall in the same slice, and
+ * the slices' partials combine exactly. Each slice reads only its own rows.
+ */
+function timeSlices(u: PlannedUser, inputs: readonly BucketInput<BucketViews>[], count: number): PlannedUser[] {
+  const step = Math.max(1, Math.floor(u.rows / 4096));
+  const sample: number[] = [];
+  for (let r = 0; r < u.ranges.length; r += 3) {
+    const c = inputs[u.ranges[r]!]!.columns;
+    for (let i = u.ranges[r + 1]!; i < u.ranges[r + 2]!; i += step) sample.push(tsAt(c, i));
+  }
+  sample.sort((a, b) => a - b);
+  const bounds = [-Infinity, ...Array.from({ length: count - 1 }, (_, k) => sample[Math.floor(((k + 1) * sample.length) / count)]!), Infinity];
+  return Array.from({ length: count }, (_, s) => {
+    const ranges: number[] = [];
+    let rows = 0;
+    for (let r = 0; r < u.ranges.length; r += 3) {
+      const x = u.ranges[r]!, start = u.ranges[r + 1]!, end = u.ranges[r + 2]!;
+      const c = inputs[x]!.columns;
+      const lo = bounds[s] === -Infinity ? start : lowerBound(c, start, end, bounds[s]!);
+      const hi = bounds[s + 1] === Infinity ? end : lowerBound(c, start, end, bounds[s + 1]!);
+      if (hi > lo) {
+        ranges.push(x, lo, hi);
+        rows += hi - lo;
+      }
+    }
+    return { user: u.user, offset: u.offset, ranges, rows };
+  });
+}
+
+function taskOf(base: Omit<AggregateTaskInput, 'userRange' | 'ranges' | 'offsets' | 'partial'>, users: readonly PlannedUser[], partial: boolean): AggregateTaskInput {
   const userRange = new Int32Array(users.length + 1);
   const ranges: number[] = [];
   users.forEach((u, i) => {
     ranges.push(...u.ranges);
     userRange[i + 1] = ranges.length / 3;
   });
-  return { ...base, userRange, ranges: Int32Array.from(ranges), offsets: Int16Array.from(users, (u) => u.offset), salt };
+  return { ...base, userRange, ranges: Int32Array.from(ranges), offsets: Int16Array.from(users, (u) => u.offset), partial };
 }
 
 /**
@@ -95,7 +138,7 @@ function taskOf(base: Omit<AggregateTaskInput, 'userRange' | 'ranges' | 'offsets
  * SMB layout. Logical buckets are processed one after another (two in flight):
  * the coordinator maps a bucket's files into a reused SharedArrayBuffer, scans
  * its key groups, and hands the pool tasks of about equal rows — users packed
- * together, heavy users split into salted sub-tasks whose partials it combines.
+ * together, heavy users split into time slices whose partials it combines.
  */
 export async function runAggregate(o: AggregateOptions): Promise<AggregateResult> {
   const t0 = performance.now();
@@ -133,30 +176,38 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
     const plan = source.plan(j);
     const mapped = readFilesInto(sabs, plan.map((x) => x.file));
     try {
-      const inputs: BucketInput[] = plan.map((x, i) => ({
-        partition: x.partition, filterBuckets: x.filterBuckets, filterBucket: x.filterBucket,
-        columns: bucketColumns(x.file, new Uint8Array(mapped.sab, mapped.offsets[i]!, mapped.lengths[i]!), x.rows),
-      }));
-      const descriptors: InputDescriptor[] = plan.map((x, i) => ({
-        sab: mapped.sab, byteOffset: mapped.offsets[i]!, byteLength: mapped.lengths[i]!, rows: x.rows,
-        overflowCode: overflow[x.partition]!.code, overflowTrack: overflow[x.partition]!.track,
-      }));
+      // Files with a buffer index (metadata.json) are viewed without parsing; older ones are parsed.
+      const inputs: BucketInput<BucketViews>[] = plan.map((x, i) => {
+        const bytes = new Uint8Array(mapped.sab, mapped.offsets[i]!, mapped.lengths[i]!);
+        return {
+          partition: x.partition, filterBuckets: x.filterBuckets, filterBucket: x.filterBucket,
+          columns: x.buffers ? bucketViews(x.file, bytes, x.rows, x.buffers) : bucketColumns(x.file, bytes, x.rows),
+        };
+      });
+      // The coordinator's views are over the shared buffer: their byte offsets are the descriptors.
+      const descriptors: InputDescriptor[] = plan.map((x, i) => {
+        const c = inputs[i]!.columns;
+        return {
+          sab: mapped.sab, rows: x.rows, ts: c.tsWords.byteOffset, track: c.track.byteOffset, ms: c.ms.byteOffset,
+          arrival: c.arrival.byteOffset, priv: c.priv.byteOffset,
+          overflowCode: overflow[x.partition]!.code, overflowTrack: overflow[x.partition]!.track,
+        };
+      });
       const planned = scanUsers(inputs, offsets);
       const bucketRows = planned.reduce((s, u) => s + u.rows, 0);
       const target = o.taskRows ?? Math.max(20_000, Math.ceil(bucketRows / (2 * pool.size)));
       const base = { bucket: j, runId, catalog, window, inputs: descriptors };
-      const jobs: Array<{ users: PlannedUser[]; salted: boolean; task: AggregateTaskInput }> = [];
+      const jobs: Array<{ users: PlannedUser[]; sliced: boolean; task: AggregateTaskInput }> = [];
       let pack: PlannedUser[] = [];
       let packRows = 0;
       const flush = () => {
-        if (pack.length > 0) jobs.push({ users: pack, salted: false, task: taskOf(base, pack, null) });
+        if (pack.length > 0) jobs.push({ users: pack, sliced: false, task: taskOf(base, pack, false) });
         pack = [];
         packRows = 0;
       };
       for (const u of planned) {
         if (u.rows > target) {
-          const count = Math.ceil(u.rows / target);
-          for (let s = 0; s < count; s++) jobs.push({ users: [u], salted: true, task: taskOf(base, [u], { count, index: s }) });
+          for (const slice of timeSlices(u, inputs, Math.ceil(u.rows / target))) jobs.push({ users: [slice], sliced: true, task: taskOf(base, [slice], true) });
           continue;
         }
         pack.push(u);
@@ -172,8 +223,8 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
         const job = jobs[k]!;
         addSkips(skips, r.skips);
         rows += r.rows;
-        tasks.push({ bucket: j, users: job.users.length, salted: job.salted, rows: r.rows, ms: r.ms });
-        if (job.salted) {
+        tasks.push({ bucket: j, users: job.users.length, sliced: job.sliced, rows: r.rows, ms: r.ms });
+        if (job.sliced) {
           const u = job.users[0]!.user;
           partials.set(u, [...(partials.get(u) ?? []), ...r.partials]);
         } else job.users.forEach((u, i) => byUser.set(u.user, r.summaries[i] ? { user: u.user, s: r.summaries[i]! } : null));

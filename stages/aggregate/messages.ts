@@ -2,12 +2,20 @@ import type { StageCatalog } from './catalog.ts';
 import type { SkipCounts, UserPartial, UserSummary } from './user-accumulator.ts';
 import type { YearWindow } from './year-window.ts';
 
-/** One bucket file mapped into shared memory: where its bytes are, and how to read its track codes. */
+/**
+ * One bucket file mapped into shared memory, described by where each column's
+ * values sit in the buffer (found once by the coordinator; workers build
+ * typed-array views, they parse nothing).
+ */
 export interface InputDescriptor {
   readonly sab: SharedArrayBuffer;
-  readonly byteOffset: number;
-  readonly byteLength: number;
   readonly rows: number;
+  /** Byte offsets in `sab` of: ts (int64), track, ms_played, arrival_day (int32), private_session (uint8). */
+  readonly ts: number;
+  readonly track: number;
+  readonly ms: number;
+  readonly arrival: number;
+  readonly priv: number;
   /** Overflow index → a code shared by all partitions (negative), so equal ids dedupe across partitions. */
   readonly overflowCode: Int32Array;
   /** Overflow index → catalog track index, or -1. */
@@ -16,8 +24,8 @@ export interface InputDescriptor {
 
 /**
  * A stage-1 task: users of one logical bucket, given as row ranges in the
- * inputs (never rows). With `salt`, the task sees only the rows whose
- * duplicate-tuple hash falls in its slot, and returns partials.
+ * inputs (never rows). With `partial`, the task holds one time slice of a
+ * heavy user and returns that slice's partial aggregate.
  */
 export interface AggregateTaskInput {
   readonly bucket: number;
@@ -31,12 +39,12 @@ export interface AggregateTaskInput {
   /** (input, start, end) triples. */
   readonly ranges: Int32Array;
   readonly offsets: Int16Array;
-  readonly salt: { readonly count: number; readonly index: number } | null;
+  readonly partial: boolean;
 }
 
 export interface AggregateTaskResult {
   readonly bucket: number;
-  /** Per user of the task, in order: a summary (null when the user has no counted play), or a partial when salted. */
+  /** Per user of the task, in order: a summary (null when the user has no counted play); or partials when `partial`. */
   readonly summaries: ReadonlyArray<UserSummary | null>;
   readonly partials: readonly UserPartial[];
   readonly skips: SkipCounts;

@@ -29,10 +29,17 @@ const fixedList = (size: number, child: arrow.DataType, values: Int32Array | Flo
     child: arrow.makeData({ type: child, length: n * size, data: values } as never),
   } as never);
 
-function keys(users: readonly string[]): arrow.Data {
-  const k = new Uint8Array(users.length * KEY_BYTES);
-  users.forEach((u, i) => k.set(hexToKey(u), i * KEY_BYTES));
-  return arrow.makeData({ type: new arrow.FixedSizeBinary(KEY_BYTES), length: users.length, data: k });
+/** user_key for rows where user i repeats repeat(i) times (key bytes parsed once per user). */
+function keys(rows: readonly UserRow[], repeat: (i: number) => number): arrow.Data {
+  let n = 0;
+  for (let i = 0; i < rows.length; i++) n += repeat(i);
+  const k = new Uint8Array(n * KEY_BYTES);
+  let at = 0;
+  rows.forEach((r, i) => {
+    const key = hexToKey(r.user);
+    for (let j = repeat(i); j > 0; j--, at += KEY_BYTES) k.set(key, at);
+  });
+  return arrow.makeData({ type: new arrow.FixedSizeBinary(KEY_BYTES), length: n, data: k });
 }
 
 function table(cols: Record<string, arrow.Data>): Uint8Array {
@@ -45,21 +52,25 @@ function table(cols: Record<string, arrow.Data>): Uint8Array {
 const i32 = (xs: ArrayLike<number>) => arrow.makeData({ type: new arrow.Int32(), length: xs.length, data: Int32Array.from(xs) });
 const f64 = (xs: ArrayLike<number>) => arrow.makeData({ type: new arrow.Float64(), length: xs.length, data: Float64Array.from(xs) });
 
-/** A long table: one row per (user, item), items in rank order. */
-function long(rows: readonly UserRow[], count: (s: UserSummary) => number, cols: Record<string, (s: UserSummary, i: number) => number>, kinds: Record<string, 'i32' | 'f64'>): Uint8Array {
-  const users: string[] = [];
-  const rank: number[] = [];
-  const vals: Record<string, number[]> = Object.fromEntries(Object.keys(cols).map((k) => [k, []]));
-  for (const { user, s } of rows) {
-    const n = count(s);
-    for (let i = 0; i < n; i++) {
-      users.push(user);
-      rank.push(i + 1);
-      for (const [k, f] of Object.entries(cols)) vals[k]!.push(f(s, i));
-    }
+/** A long table: one row per (user, item), items in rank order; columns concatenate each user's typed arrays. */
+function long(rows: readonly UserRow[], count: (s: UserSummary) => number, cols: Record<string, (s: UserSummary) => Int32Array | Float64Array>): Uint8Array {
+  const counts = rows.map((r) => count(r.s));
+  const n = counts.reduce((a, b) => a + b, 0);
+  const rank = new Int32Array(n);
+  let at = 0;
+  for (const c of counts) for (let k = 1; k <= c; k++) rank[at++] = k;
+  const out: Record<string, arrow.Data> = { user_key: keys(rows, (i) => counts[i]!), rank: arrow.makeData({ type: new arrow.Int32(), length: n, data: rank }) };
+  for (const [name, get] of Object.entries(cols)) {
+    const first = rows.length > 0 ? get(rows[0]!.s) : new Int32Array(0);
+    const isFloat = first instanceof Float64Array;
+    const data = isFloat ? new Float64Array(n) : new Int32Array(n);
+    let o = 0;
+    rows.forEach((r, i) => {
+      data.set(get(r.s).subarray(0, counts[i]!) as never, o);
+      o += counts[i]!;
+    });
+    out[name] = arrow.makeData({ type: isFloat ? new arrow.Float64() : new arrow.Int32(), length: n, data } as never);
   }
-  const out: Record<string, arrow.Data> = { user_key: keys(users), rank: i32(rank) };
-  for (const k of Object.keys(cols)) out[k] = kinds[k] === 'i32' ? i32(vals[k]!) : f64(vals[k]!);
   return table(out);
 }
 
@@ -73,7 +84,7 @@ export function writeAggregateBucket(dir: string, bucket: number, numBuckets: nu
     return out;
   };
   const users = table({
-    user_key: keys(rows.map((r) => r.user)),
+    user_key: keys(rows, () => 1),
     plays: i32(rows.map((r) => r.s.plays)), streams: i32(rows.map((r) => r.s.streams)), total_ms: f64(rows.map((r) => r.s.totalMs)),
     unique_tracks: i32(rows.map((r) => r.s.uniqueTracks)), unique_artists: i32(rows.map((r) => r.s.uniqueArtists)),
     genre_count: i32(rows.map((r) => r.s.genreCount)), eligible: i32(rows.map((r) => (r.s.eligible ? 1 : 0))),
@@ -84,14 +95,12 @@ export function writeAggregateBucket(dir: string, bucket: number, numBuckets: nu
   });
   writeFileAtomic(path.join(dir, 'users', name), users);
   writeFileAtomic(path.join(dir, 'top_tracks', name), long(rows, (s) => s.topTracks.length,
-    { track: (s, i) => s.topTracks[i]!, streams: (s, i) => s.topTrackStreams[i]!, ms: (s, i) => s.topTrackMs[i]! }, { track: 'i32', streams: 'i32', ms: 'f64' }));
+    { track: (s) => s.topTracks, streams: (s) => s.topTrackStreams, ms: (s) => s.topTrackMs }));
   writeFileAtomic(path.join(dir, 'artists', name), long(rows, (s) => s.artists.length,
-    { artist: (s, i) => s.artists[i]!, plays: (s, i) => s.artistPlays[i]!, streams: (s, i) => s.artistStreams[i]!, ms: (s, i) => s.artistMs[i]!, first_stream_ts: (s, i) => s.artistFirstStream[i]! },
-    { artist: 'i32', plays: 'i32', streams: 'i32', ms: 'f64', first_stream_ts: 'f64' }));
+    { artist: (s) => s.artists, plays: (s) => s.artistPlays, streams: (s) => s.artistStreams, ms: (s) => s.artistMs, first_stream_ts: (s) => s.artistFirstStream }));
   writeFileAtomic(path.join(dir, 'top_albums', name), long(rows, (s) => s.topAlbums.length,
-    { album: (s, i) => s.topAlbums[i]!, streams: (s, i) => s.topAlbumStreams[i]!, ms: (s, i) => s.topAlbumMs[i]! }, { album: 'i32', streams: 'i32', ms: 'f64' }));
-  writeFileAtomic(path.join(dir, 'genres', name), long(rows, (s) => s.genres.length,
-    { genre: (s, i) => s.genres[i]!, ms: (s, i) => s.genreMs[i]! }, { genre: 'i32', ms: 'f64' }));
+    { album: (s) => s.topAlbums, streams: (s) => s.topAlbumStreams, ms: (s) => s.topAlbumMs }));
+  writeFileAtomic(path.join(dir, 'genres', name), long(rows, (s) => s.genres.length, { genre: (s) => s.genres, ms: (s) => s.genreMs }));
 }
 
 /** Reads one bucket's tables back into summaries keyed by user_id (for later stages and tests). */

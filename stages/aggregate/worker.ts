@@ -1,23 +1,22 @@
-import { bucketColumns } from '../../engine/smb/bucket-file.ts';
 import type { AggregateTaskInput, AggregateTaskResult } from './messages.ts';
-import { tupleHash, UserAccumulator, type UserPartial, type UserSummary } from './user-accumulator.ts';
+import { UserAccumulator, type UserPartial, type UserSummary } from './user-accumulator.ts';
 
 /** One accumulator per worker thread, kept across tasks (its scratch is the catalog's size). */
 let acc: { key: unknown; acc: UserAccumulator } | null = null;
 
-/** Stage-1 pool task: map the inputs in place, accumulate each user's ranges, finalize (or return partials). */
+/** Stage-1 pool task: view the inputs in place, accumulate each user's ranges, finalize (or return partials). */
 export function aggregateTask(t: AggregateTaskInput): AggregateTaskResult {
   const t0 = performance.now();
   if (!acc || acc.key !== t.runId) acc = { key: t.runId, acc: new UserAccumulator(t.catalog, t.window) };
   const a = acc.acc;
   const skips0 = { ...a.skips };
-  const cols = t.inputs.map((d) => bucketColumns('(shared)', new Uint8Array(d.sab, d.byteOffset, d.byteLength), d.rows));
+  const cols = t.inputs.map((d) => ({
+    tsWords: new Int32Array(d.sab, d.ts, 2 * d.rows), track: new Int32Array(d.sab, d.track, d.rows), ms: new Int32Array(d.sab, d.ms, d.rows),
+    arrival: new Int32Array(d.sab, d.arrival, d.rows), priv: new Uint8Array(d.sab, d.priv, d.rows),
+  }));
   const resolve = t.catalog.resolve;
   const summaries: Array<UserSummary | null> = [];
   const partials: UserPartial[] = [];
-  const salted = t.salt !== null;
-  const saltCount = t.salt?.count ?? 1;
-  const saltIndex = t.salt?.index ?? 0;
   let rows = 0;
   const nUsers = t.userRange.length - 1;
   for (let u = 0; u < nUsers; u++) {
@@ -37,12 +36,11 @@ export function aggregateTask(t: AggregateTaskInput): AggregateTaskResult {
         const raw = track[i]!;
         const code = raw >= 0 ? raw : d.overflowCode[-raw - 1]!;
         const m = ms[i]!;
-        if (salted && tupleHash(ts, code, m) % saltCount !== saltIndex) continue;
         a.add(ts, code, raw >= 0 ? resolve[raw]! : d.overflowTrack[-raw - 1]!, m, arrival[i]!, priv[i]!);
       }
     }
     rows += maxRows;
-    if (salted) partials.push(a.takePartial());
+    if (t.partial) partials.push(a.takePartial());
     else summaries.push(a.hasPlays ? a.finalize() : (a.takePartial(), null));
   }
   const skips = { ...a.skips };

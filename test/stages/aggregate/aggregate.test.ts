@@ -36,7 +36,7 @@ describe('stage 1 (aggregate) end to end, against the independent reference', ()
     await generateLake({ lake, users: 250, seed: 21, years: [2025] });
     await bucketLake({ lake, smb, numBuckets: 16 });
     ref = referenceLake(lake, 2025);
-    // Small tasks force salted splits for the heavy account and for the busier users.
+    // Small tasks force sliced splits for the heavy account and for the busier users.
     result = await runAggregate({ lake, smb, out: path.join(tmp.dir, 'aggregate'), year: 2025, taskRows: 20_000 });
     engine = new Map();
     for (let j = 0; j < result.numBuckets; j++) for (const [u, s] of readAggregateBucket(path.join(tmp.dir, 'aggregate'), j, result.numBuckets)) engine.set(u, s);
@@ -49,8 +49,8 @@ describe('stage 1 (aggregate) end to end, against the independent reference', ()
     expect(result.users).toBe(ref.size);
   });
 
-  it('split heavy users into salted sub-tasks', () => {
-    expect(result.tasks.some((t) => t.salted)).toBe(true);
+  it('split heavy users into time slices', () => {
+    expect(result.tasks.some((t) => t.sliced)).toBe(true);
     const heavy = [...ref.values()].filter((r) => r.plays > 100_000);
     expect(heavy.length).toBeGreaterThan(0);
   });

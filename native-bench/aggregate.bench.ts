@@ -1,0 +1,152 @@
+/**
+ * Stage 1 (aggregate) throughput (issue #4), side by side in one run:
+ *   - stage 1 from SMB on the worker pool (2 workers, and 1 for scaling);
+ *   - the plain-JS single-thread baseline: the naive reference (Maps and
+ *     strings) over the Parquet lake — it is also the check: every user's
+ *     numbers must equal the engine's before anything is reported;
+ *   - DuckDB, 2 threads, computing the same SPEC §3 numbers from the Parquet
+ *     lake (per-user totals, top tracks, artists, albums, genres, months, hours),
+ *     its per-user totals checked against the engine;
+ *   - the memory-scan rate: a typed-array sum over the same SMB bytes.
+ *
+ *   node --import tsx native-bench/aggregate.bench.ts [--users 2000] [--json]
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { generateLake } from '../fixtures/sample-year/generate.ts';
+import { bucketLake } from '../engine/smb/bucket-lake.ts';
+import { listSmbPartitions } from '../engine/smb/smb-layout.ts';
+import { runAggregate, type AggregateResult } from '../stages/aggregate/index.ts';
+import { readAggregateBucket } from '../stages/aggregate/output.ts';
+import type { UserSummary } from '../stages/aggregate/user-accumulator.ts';
+import { referenceLake } from '../test/reference/stage1-reference.ts';
+import { duckdb } from './duckdb.ts';
+import { benchArgs, printReport, rate, type BenchRow } from './report.ts';
+
+const args = benchArgs(process.argv.slice(2));
+const users = Number(args.get('users') ?? 2000);
+const json = args.has('json');
+const YEAR = 2025;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapped-bench-agg-'));
+
+function readAll(out: string, r: AggregateResult): Map<string, UserSummary> {
+  const m = new Map<string, UserSummary>();
+  for (let j = 0; j < r.numBuckets; j++) for (const [u, s] of readAggregateBucket(out, j, r.numBuckets)) m.set(u, s);
+  return m;
+}
+
+const SQL = (lake: string) => `
+CREATE OR REPLACE TEMP TABLE tracks AS SELECT t.track_id, t.artist_id, t.album_id, a.primary_genre AS genre FROM '${lake}/catalog/tracks.parquet' t JOIN '${lake}/catalog/artists.parquet' a USING (artist_id);
+CREATE OR REPLACE TEMP TABLE counted AS
+WITH raw AS (
+  SELECT user_id, track_id, ts, ms_played, private_session, make_date(year::BIGINT, month::BIGINT, day::BIGINT) AS arrival
+  FROM read_parquet('${lake}/plays/*/*/*/*.parquet', hive_partitioning = true)
+  WHERE user_id IS NOT NULL AND track_id IS NOT NULL AND artist_id IS NOT NULL AND album_id IS NOT NULL AND ts IS NOT NULL
+    AND ms_played IS NOT NULL AND source IS NOT NULL AND private_session IS NOT NULL AND device_class IS NOT NULL AND country IS NOT NULL
+    AND regexp_full_match(user_id, '[0-9a-f]{32}') AND regexp_full_match(track_id, '[0-9A-Za-z]{22}')
+    AND regexp_full_match(artist_id, '[0-9A-Za-z]{22}') AND regexp_full_match(album_id, '[0-9A-Za-z]{22}')
+    AND ms_played BETWEEN 0 AND 86400000 AND source IN ('playlist','search','radio','library','autoplay','share','other')
+), kept AS (
+  SELECT DISTINCT user_id, track_id, ts, ms_played FROM raw
+  WHERE ts >= TIMESTAMPTZ '${YEAR}-01-01 00:00:00+00' AND ts < TIMESTAMPTZ '${YEAR}-12-01 00:00:00+00'
+    AND arrival < DATE '${YEAR}-12-08' AND NOT private_session
+)
+SELECT k.user_id, t.track_id, t.artist_id, t.album_id, t.genre, k.ts, k.ms_played AS ms, (k.ms_played >= 30000)::INT AS stream,
+       epoch_ms(k.ts) + 60000 * coalesce(u.utc_offset_minutes, 0) AS local_ms
+FROM kept k
+LEFT JOIN '${lake}/catalog/track_id_aliases.parquet' al ON k.track_id = al.old_track_id
+JOIN tracks t ON t.track_id = coalesce(al.track_id, k.track_id)
+LEFT JOIN '${lake}/users.parquet' u ON u.user_id = k.user_id;
+CREATE OR REPLACE TEMP TABLE r_users AS SELECT user_id, count(*) AS plays, sum(stream) AS streams, sum(ms) AS total_ms,
+  count(DISTINCT track_id) AS unique_tracks, count(DISTINCT artist_id) AS unique_artists, count(DISTINCT genre) AS genre_count FROM counted GROUP BY user_id;
+CREATE OR REPLACE TEMP TABLE r_top_tracks AS SELECT * FROM (SELECT user_id, track_id, sum(stream) AS streams, sum(ms) AS ms,
+  row_number() OVER (PARTITION BY user_id ORDER BY sum(stream) DESC, sum(ms) DESC, track_id) AS rk FROM counted GROUP BY user_id, track_id HAVING sum(stream) > 0) WHERE rk <= 100;
+CREATE OR REPLACE TEMP TABLE r_artists AS SELECT user_id, artist_id, count(*) AS plays, sum(stream) AS streams, sum(ms) AS ms,
+  min(CASE WHEN stream = 1 THEN ts END) AS first_stream, row_number() OVER (PARTITION BY user_id ORDER BY sum(ms) DESC, sum(stream) DESC, artist_id) AS rk FROM counted GROUP BY user_id, artist_id;
+CREATE OR REPLACE TEMP TABLE r_albums AS SELECT * FROM (SELECT user_id, album_id, sum(stream) AS streams, sum(ms) AS ms,
+  row_number() OVER (PARTITION BY user_id ORDER BY sum(ms) DESC, sum(stream) DESC, album_id) AS rk FROM counted GROUP BY user_id, album_id) WHERE rk <= 5;
+CREATE OR REPLACE TEMP TABLE r_genres AS SELECT user_id, genre, sum(ms) AS ms, row_number() OVER (PARTITION BY user_id ORDER BY sum(ms) DESC, genre) AS rk FROM counted GROUP BY user_id, genre;
+CREATE OR REPLACE TEMP TABLE r_months AS SELECT user_id, m, count(*) AS plays, sum(ms) AS ms FROM (
+  SELECT user_id, ms, CASE WHEN local_ms < epoch_ms(TIMESTAMPTZ '${YEAR}-01-01 00:00:00+00') THEN 1 ELSE month(make_timestamp(local_ms * 1000)) END AS m FROM counted) GROUP BY user_id, m;
+CREATE OR REPLACE TEMP TABLE r_month_top AS SELECT * FROM (SELECT user_id, m, artist_id, row_number() OVER (PARTITION BY user_id, m ORDER BY sum(ms) DESC, sum(stream) DESC, artist_id) AS rk FROM (
+  SELECT user_id, artist_id, ms, stream, CASE WHEN local_ms < epoch_ms(TIMESTAMPTZ '${YEAR}-01-01 00:00:00+00') THEN 1 ELSE month(make_timestamp(local_ms * 1000)) END AS m FROM counted) GROUP BY user_id, m, artist_id) WHERE rk = 1;
+CREATE OR REPLACE TEMP TABLE r_hours AS SELECT user_id, hour(make_timestamp(local_ms * 1000)) AS h, sum(ms) AS ms FROM counted GROUP BY user_id, h;
+`;
+
+try {
+  const lake = path.join(tmp, 'lake');
+  const smb = path.join(tmp, 'smb');
+  await generateLake({ lake, users, seed: 7, years: [YEAR] });
+  const tb = performance.now();
+  await bucketLake({ lake, smb });
+  const bucketSeconds = (performance.now() - tb) / 1000;
+  const cutoff = Date.UTC(YEAR, 11, 8) / 86_400_000;
+  const storedRows = listSmbPartitions(smb, Date.UTC(YEAR, 0, 1) / 86_400_000, cutoff - 1).reduce((s, p) => s + p.metadata.rows, 0);
+
+  // Warm the pool's workers once on the same data (tsx load, JIT).
+  await runAggregate({ lake, smb, out: path.join(tmp, 'warm'), year: YEAR });
+  const timed = async (workers: number) => {
+    const out = path.join(tmp, `agg-${workers}`);
+    const r = await runAggregate({ lake, smb, out, year: YEAR, workers });
+    return { r, out };
+  };
+  const two = await timed(2);
+  const one = await timed(1);
+
+  const t0 = performance.now();
+  const ref = referenceLake(lake, YEAR);
+  const refSeconds = (performance.now() - t0) / 1000;
+  const engine = readAll(two.out, two.r);
+  if (engine.size !== ref.size) throw new Error(`check failed: ${engine.size} users from the engine, ${ref.size} from the reference`);
+  for (const [u, r] of ref) {
+    const s = engine.get(u);
+    if (!s || s.plays !== r.plays || s.streams !== r.streams || s.totalMs !== r.totalMs || s.uniqueTracks !== r.uniqueTracks
+      || s.uniqueArtists !== r.uniqueArtists || s.topTracks.length !== r.topTracks.length
+      || (r.topTracks[0] && two.r.names.trackIds[s.topTracks[0]!] !== r.topTracks[0].id)) throw new Error(`check failed for user ${u}`);
+  }
+
+  const db = await duckdb(2);
+  const td = performance.now();
+  for (const stmt of SQL(lake).split(';').map((x) => x.trim()).filter(Boolean)) await db.run(stmt);
+  const duckSeconds = (performance.now() - td) / 1000;
+  const duckUsers = (await db.runAndReadAll('SELECT user_id, plays, streams, total_ms, unique_tracks, unique_artists FROM r_users')).getRowObjects();
+  if (duckUsers.length !== ref.size) throw new Error(`check failed: DuckDB found ${duckUsers.length} users, the reference ${ref.size}`);
+  for (const d of duckUsers) {
+    const s = engine.get(String(d['user_id']))!;
+    if (Number(d['plays']) !== s.plays || Number(d['streams']) !== s.streams || Number(d['total_ms']) !== s.totalMs || Number(d['unique_tracks']) !== s.uniqueTracks) {
+      throw new Error(`check failed: DuckDB and the engine disagree on user ${String(d['user_id'])}`);
+    }
+  }
+
+  // Memory-scan anchor: summing every 32-bit word of the same SMB bucket bytes (already in page cache).
+  const files = listSmbPartitions(smb, Date.UTC(YEAR, 0, 1) / 86_400_000, cutoff - 1).flatMap((p) => p.metadata.files.map((f) => path.join(p.dir, f.name)));
+  const bufs = files.map((f) => new Int32Array(new Uint8Array(fs.readFileSync(f)).buffer.slice(0, Math.floor(fs.statSync(f).size / 4) * 4)));
+  const ts = performance.now();
+  let sum = 0;
+  for (const b of bufs) for (let i = 0; i < b.length; i++) sum = (sum + b[i]!) | 0;
+  const scanSeconds = (performance.now() - ts) / 1000;
+  const scanBytes = bufs.reduce((s, b) => s + b.byteLength, 0);
+
+  const rows: BenchRow[] = [
+    { name: 'stage 1 from SMB, 2 workers', rows: storedRows, seconds: two.r.seconds },
+    { name: 'stage 1 from SMB, 1 worker', rows: storedRows, seconds: one.r.seconds },
+    { name: 'plain-JS reference, 1 thread (baseline)', rows: storedRows, seconds: refSeconds },
+    { name: 'DuckDB 2 threads from Parquet (anchor)', rows: storedRows, seconds: duckSeconds },
+    { name: 'memory scan of the SMB bytes, 1 thread', rows: storedRows, seconds: scanSeconds, note: `${(scanBytes / scanSeconds / 2 ** 30).toFixed(2)} GiB/s (checksum ${sum})` },
+    { name: 'bucketing lake → SMB, 2 workers (for the whole path)', rows: storedRows, seconds: bucketSeconds },
+  ];
+  const r2 = rate(rows[0]!);
+  rows[0] = { ...rows[0]!, note: `${(r2 / rate(rows[2]!)).toFixed(1)}x the JS baseline, ${(r2 / rate(rows[3]!)).toFixed(1)}x DuckDB, ${(r2 / rate(rows[1]!)).toFixed(2)}x 1 worker` };
+  const wholePath = storedRows / (bucketSeconds + two.r.seconds);
+  const largest = Math.max(...two.r.tasks.map((t) => t.ms));
+  const median = two.r.tasks.map((t) => t.ms).sort((a, b) => a - b)[Math.floor(two.r.tasks.length / 2)]!;
+  printReport('stage 1: aggregate', rows, json, {
+    users, year: YEAR, rows_in_window_partitions: storedRows, cores: os.availableParallelism(), node: process.version,
+    whole_path_rows_per_s: Math.round(wholePath), whole_path_vs_duckdb: (wholePath / rate(rows[3]!)).toFixed(2),
+    tasks: two.r.tasks.length, largest_task_ms: largest.toFixed(1), median_task_ms: median.toFixed(1),
+    largest_over_median: (largest / median).toFixed(2), peak_rss_mib: (process.resourceUsage().maxRSS / 1024).toFixed(0),
+  });
+} finally {
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
