@@ -28,7 +28,7 @@ export interface AggregateOptions {
   readonly lateDays?: number;
   readonly workers?: number;
   readonly strategy?: Strategy;
-  /** Rows per task; a user with more is split into time slices. Default: a bucket's rows / (2 × workers), at least 20,000. */
+  /** Rows per task; a user with more is split into time slices. Default: the rows of an average bucket / (2 × workers), at least 20,000. */
   readonly taskRows?: number;
   readonly onBucket?: (done: number, total: number, rows: number) => void;
 }
@@ -195,7 +195,8 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
       });
       const planned = scanUsers(inputs, offsets);
       const bucketRows = planned.reduce((s, u) => s + u.rows, 0);
-      const target = o.taskRows ?? Math.max(20_000, Math.ceil(bucketRows / (2 * pool.size)));
+      // One target for the whole run (not per bucket): a bucket holding a bot gets more tasks, not bigger ones.
+      const target = o.taskRows ?? Math.max(20_000, Math.ceil(source.rows / source.numBuckets / (2 * pool.size)));
       const base = { bucket: j, runId, catalog, window, inputs: descriptors };
       const jobs: Array<{ users: PlannedUser[]; sliced: boolean; task: AggregateTaskInput }> = [];
       let pack: PlannedUser[] = [];
@@ -210,9 +211,9 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
           for (const slice of timeSlices(u, inputs, Math.ceil(u.rows / target))) jobs.push({ users: [slice], sliced: true, task: taskOf(base, [slice], true) });
           continue;
         }
+        if (pack.length > 0 && packRows + u.rows > target) flush();
         pack.push(u);
         packRows += u.rows;
-        if (packRows >= target) flush();
       }
       flush();
       const results = await Promise.all(jobs.map((job) => pool.run<AggregateTaskInput, AggregateTaskResult>({ module, fn: 'aggregateTask', input: job.task })));
@@ -245,6 +246,8 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
   };
 
   try {
+    // Load the worker module in every thread first, so no task's timing includes compiling it.
+    await Promise.all(Array.from({ length: pool.size }, () => pool.run({ module, fn: 'warmup', input: null })));
     // Two buckets in flight: one being mapped and scanned while the pool works on the other.
     let next = 0;
     const lane = async () => {

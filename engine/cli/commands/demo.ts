@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { generateLake } from '../../../fixtures/sample-year/generate.ts';
 import { bucketLake } from '../../smb/bucket-lake.ts';
+import { runAggregate } from '../../../stages/aggregate/index.ts';
 import type { Command } from '../command.ts';
 import { formatCount } from '../progress.ts';
 
@@ -9,7 +10,7 @@ export const demoCommand: Command = {
   summary: 'generate a small sample year and run everything built so far on it',
   description: [
     'The newcomer command: generates a small seeded year into --dir and runs the',
-    'pipeline on it. Grows as stages land; today it generates the lake and buckets it (SMB).',
+    'pipeline on it. Grows as stages land; today: generate, bucket (SMB), and stage 1 (aggregate) for 2025.',
   ].join('\n'),
   flags: [
     { name: 'dir', kind: 'string', value: 'DIR', default: '.tmp/demo', help: 'working directory for the lake and outputs' },
@@ -34,7 +35,13 @@ export const demoCommand: Command = {
     const b = await bucketLake({ lake, smb });
     ctx.out(`demo: bucketed ${b.partitions} arrival days into SMB layout (${formatCount(b.rows)} rows, ${b.rejects} malformed rows rejected, ${((performance.now() - t1) / 1000).toFixed(1)} s)`);
     ctx.out(`  smb:      ${path.join(smb, 'plays')}  (64 Arrow IPC buckets per day; format in docs/smb-format.md)`);
-    ctx.out('The stages (run) and the server (serve) are not built yet; see the README.');
+    const out = path.join(dir, 'out', 'aggregate');
+    ctx.err('demo: stage 1 (aggregate) for 2025 …');
+    const r = await runAggregate({ lake, smb, out, year: 2025 });
+    ctx.out(`demo: aggregated 2025: ${r.users} users with plays, ${r.eligible} eligible for a Wrapped, ${formatCount(r.rows)} rows in ${r.seconds.toFixed(1)} s`);
+    ctx.out(`  skipped:  ${Object.entries(r.skips).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    ctx.out(`  stage 1:  ${out}  (per-bucket Arrow tables; docs/stage-outputs.md)`);
+    ctx.out('Enrich, rank, package (documents, cards) and the server are not built yet; see the README.');
     return 0;
   },
 };

@@ -24,7 +24,7 @@ describe('the wrapped executable', () => {
   });
 
   it('has --help on every subcommand, naming its flags', () => {
-    for (const [c, flag] of [['generate', '--users'], ['bucket', '--buckets'], ['run', '--sample'], ['serve', '--port'], ['bench', '--json'], ['demo', '--dir']] as const) {
+    for (const [c, flag] of [['generate', '--users'], ['bucket', '--buckets'], ['run', '--stages'], ['serve', '--port'], ['bench', '--json'], ['demo', '--dir']] as const) {
       const r = wrapped(c, '--help');
       expect(r.code, c).toBe(0);
       expect(r.out, c).toContain(`Usage: wrapped ${c}`);
@@ -51,10 +51,16 @@ describe('the wrapped executable', () => {
     }
   });
 
-  it('says plainly that a subcommand is not built yet, and exits non-zero', () => {
+  it('says plainly that a subcommand or stage is not built yet, and exits non-zero', () => {
     const r = wrapped('run', '--lake', 'l', '--out', 'o');
     expect(r.code).toBe(3);
-    expect(r.err).toMatch(/ERR_NOT_IMPLEMENTED: wrapped run is not built yet \(tracked in issues #4, #5 and #6\)/);
+    expect(r.err).toMatch(/ERR_NOT_IMPLEMENTED: wrapped run: stages enrich, rank, package \(run the built ones with --stages bucket,aggregate\) is not built yet \(tracked in issues #5 and #6\)/);
+    const s = wrapped('serve', '--out', 'o');
+    expect(s.code).toBe(3);
+    expect(s.err).toMatch(/wrapped serve is not built yet \(tracked in issue #7\)/);
+    const bad = wrapped('run', '--lake', 'l', '--out', 'o', '--stages', 'aggregate,polish');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--stages must be all or some of bucket, aggregate, enrich, rank, package, got 'polish'/);
   });
 
   it('generates a lake, refuses to overwrite it without --force, and buckets it', () => {
@@ -84,6 +90,15 @@ describe('the wrapped executable', () => {
     const bad = wrapped('bucket', '--lake', lake, '--smb', smb, '--buckets', '48');
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--buckets must be a power of two/);
+    const out = path.join(tmp.dir, 'out');
+    const run = wrapped('run', '--lake', lake, '--out', out, '--stages', 'bucket,aggregate', '--profile');
+    expect(run.code, run.err).toBe(0);
+    expect(run.out).toMatch(/aggregate 2026: \d+ users with plays \(\d+ eligible\)/);
+    expect(fs.existsSync(path.join(out, 'aggregate', 'metadata.json'))).toBe(true);
+    const profile = JSON.parse(fs.readFileSync(path.join(out, 'aggregate', 'profile.json'), 'utf8'));
+    expect(profile.tasks).toBeGreaterThan(0);
+    expect(profile.per_task.length).toBe(profile.tasks);
+    expect(profile.peak_rss_bytes).toBeGreaterThan(0);
     const notLake = wrapped('bucket', '--lake', tmp.dir, '--smb', smb);
     expect(notLake.code).toBe(1);
     expect(notLake.err).toMatch(/ERR_LAKE_NOT_FOUND: .* is not a Wrapped lake: expected a plays\/ directory/);
