@@ -80,6 +80,9 @@ export const ERRORS = {
   ERR_SMB_BAD_OPTION: def<{ option: string; expected: string; actual: string }>(
     400, 2,
     (p) => `${p.option} must be ${p.expected}, got ${p.actual}`),
+  ERR_MMAP_UNAVAILABLE: def<{ reason: string }>(
+    500, 1,
+    (p) => `memory mapping was asked for (mapping: mmap) but the mmap addon is unavailable: ${p.reason}`),
   ERR_IO: def<{ op: string; path: string; cause: string }>(
     500, 1,
     (p) => `${p.op} ${p.path} failed: ${p.cause}`),

@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { DAY_MS } from '../../engine/lake/calendar.ts';
 import { writeFileAtomic } from '../../engine/lake/parquet-io.ts';
 import { readParquetFile } from '../../engine/lake/parquet-io.ts';
+import { MAX_LIVE_MAPPINGS, mmapAddon, mmapUnavailableReason } from '../../engine/memory/mmap-file.ts';
 import { readFilesInto, SabPool } from '../../engine/memory/sab-pool.ts';
+import { wrappedError } from '../../engine/errors/registry.ts';
 import { WorkerPool } from '../../engine/pool/worker-pool.ts';
 import { bucketColumns, bucketViews, tsAt, type BucketViews } from '../../engine/smb/bucket-file.ts';
 import { KEY_BYTES, keyToHex } from '../../engine/smb/key.ts';
@@ -31,6 +33,12 @@ export interface AggregateOptions {
   /** Rows per task; a user with more is split into time slices. Default: the rows of an average bucket / (2 × workers), at least 20,000. */
   readonly taskRows?: number;
   readonly onBucket?: (done: number, total: number, rows: number) => void;
+  /**
+   * How bucket files reach shared memory: `read` into reused SharedArrayBuffers
+   * (also what `auto` does today), or `mmap` through the addon (page cache, no copy;
+   * a bucket is read instead when too many mappings are still alive).
+   */
+  readonly mapping?: 'mmap' | 'read' | 'auto';
 }
 
 export interface TaskProfile {
@@ -50,6 +58,8 @@ export interface AggregateResult {
   readonly skips: SkipCounts;
   readonly tasks: readonly TaskProfile[];
   readonly bytesMapped: number;
+  /** `mmap` when at least one bucket was memory-mapped. */
+  readonly mapping: 'mmap' | 'read';
   readonly seconds: number;
   readonly names: CatalogNames;
   /** Arrival-day ranges of the partitions read (those wholly past the cutoff are pruned). */
@@ -162,6 +172,12 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
     });
     return { code, track: Int32Array.from(list, (id) => names.resolveId(id)) };
   });
+  // `auto` reads: on today's layout (one small file per day and bucket) reading into reused
+  // buffers measured faster than mapping (docs/benchmarks.md). `mmap` maps, within a bound.
+  const addon = o.mapping === 'mmap' ? mmapAddon() : null;
+  if (o.mapping === 'mmap' && !addon) throw wrappedError('ERR_MMAP_UNAVAILABLE', { reason: mmapUnavailableReason() });
+  let mapping: 'mmap' | 'read' = 'read';
+  let mmapBytes = 0;
   const runId = crypto.randomUUID();
   const pool = new WorkerPool({ workers: o.workers });
   const sabs = new SabPool();
@@ -174,21 +190,36 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
 
   const runBucket = async (j: number): Promise<void> => {
     const plan = source.plan(j);
-    const mapped = readFilesInto(sabs, plan.map((x) => x.file));
+    // Each input: its buffer and where its bytes start in it.
+    let files: Array<{ sab: SharedArrayBuffer; offset: number; length: number }>;
+    let pooled: SharedArrayBuffer | null = null;
+    // Mappings are freed by the garbage collector, not by us: past a bound, read this bucket instead.
+    if (addon && addon.liveMappings() + plan.length <= MAX_LIVE_MAPPINGS) {
+      mapping = 'mmap';
+      files = plan.map((x) => {
+        const sab = addon.mapFile(x.file);
+        mmapBytes += sab.byteLength;
+        return { sab, offset: 0, length: sab.byteLength };
+      });
+    } else {
+      const mapped = readFilesInto(sabs, plan.map((x) => x.file));
+      pooled = mapped.sab;
+      files = plan.map((_, i) => ({ sab: mapped.sab, offset: mapped.offsets[i]!, length: mapped.lengths[i]! }));
+    }
     try {
       // Files with a buffer index (metadata.json) are viewed without parsing; older ones are parsed.
       const inputs: BucketInput<BucketViews>[] = plan.map((x, i) => {
-        const bytes = new Uint8Array(mapped.sab, mapped.offsets[i]!, mapped.lengths[i]!);
+        const bytes = new Uint8Array(files[i]!.sab, files[i]!.offset, files[i]!.length);
         return {
           partition: x.partition, filterBuckets: x.filterBuckets, filterBucket: x.filterBucket,
           columns: x.buffers ? bucketViews(x.file, bytes, x.rows, x.buffers) : bucketColumns(x.file, bytes, x.rows),
         };
       });
-      // The coordinator's views are over the shared buffer: their byte offsets are the descriptors.
+      // The coordinator's views are over the shared buffers: their byte offsets are the descriptors.
       const descriptors: InputDescriptor[] = plan.map((x, i) => {
         const c = inputs[i]!.columns;
         return {
-          sab: mapped.sab, rows: x.rows, ts: c.tsWords.byteOffset, track: c.track.byteOffset, ms: c.ms.byteOffset,
+          sab: files[i]!.sab, rows: x.rows, ts: c.tsWords.byteOffset, track: c.track.byteOffset, ms: c.ms.byteOffset,
           arrival: c.arrival.byteOffset, priv: c.priv.byteOffset,
           overflowCode: overflow[x.partition]!.code, overflowTrack: overflow[x.partition]!.track,
         };
@@ -241,7 +272,7 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
       writeAggregateBucket(o.out, j, source.numBuckets, out);
       o.onBucket?.(++done, source.numBuckets, bucketRows);
     } finally {
-      sabs.give(mapped.sab);
+      if (pooled) sabs.give(pooled);
     }
   };
 
@@ -258,7 +289,7 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
     await pool.close();
   }
   const result: AggregateResult = {
-    window, numBuckets: source.numBuckets, users, eligible, rows, skips, tasks, bytesMapped: sabs.bytesMapped,
+    window, numBuckets: source.numBuckets, users, eligible, rows, skips, tasks, bytesMapped: sabs.bytesMapped + mmapBytes, mapping,
     seconds: (performance.now() - t0) / 1000, names, partitions: parts.map((p) => p.metadata.arrivalDays),
   };
   writeFileAtomic(path.join(o.out, 'metadata.json'), JSON.stringify({

@@ -7,7 +7,7 @@ import type { CatalogNames } from '../../../stages/aggregate/catalog.ts';
 import { readAggregateBucket } from '../../../stages/aggregate/output.ts';
 import type { UserSummary } from '../../../stages/aggregate/user-accumulator.ts';
 import { referenceLake, type RefUser } from '../../reference/stage1-reference.ts';
-import { tempDir } from '../../helpers/tmp.ts';
+import { tempDir, treeHashes } from '../../helpers/tmp.ts';
 
 /** An engine summary in the reference's terms (ids as strings). */
 function asRef(s: UserSummary, n: CatalogNames): RefUser {
@@ -37,7 +37,7 @@ describe('stage 1 (aggregate) end to end, against the independent reference', ()
     await bucketLake({ lake, smb, numBuckets: 16 });
     ref = referenceLake(lake, 2025);
     // Small tasks force sliced splits for the heavy account and for the busier users.
-    result = await runAggregate({ lake, smb, out: path.join(tmp.dir, 'aggregate'), year: 2025, taskRows: 20_000 });
+    result = await runAggregate({ lake, smb, out: path.join(tmp.dir, 'aggregate'), year: 2025, taskRows: 20_000, mapping: 'mmap' });
     engine = new Map();
     for (let j = 0; j < result.numBuckets; j++) for (const [u, s] of readAggregateBucket(path.join(tmp.dir, 'aggregate'), j, result.numBuckets)) engine.set(u, s);
   });
@@ -62,6 +62,13 @@ describe('stage 1 (aggregate) end to end, against the independent reference', ()
       compared++;
     }
     expect(compared).toBe(ref.size);
+  });
+
+  it('gives byte-identical output whether bucket files are memory-mapped or read into shared memory', async () => {
+    expect(result.mapping).toBe('mmap');
+    const read = await runAggregate({ lake, smb, out: path.join(tmp.dir, 'aggregate-read'), year: 2025, taskRows: 20_000, mapping: 'read' });
+    expect(read.mapping).toBe('read');
+    expect(treeHashes(path.join(tmp.dir, 'aggregate-read'))).toEqual(treeHashes(path.join(tmp.dir, 'aggregate')));
   });
 
   it('counts every skipped row by reason', () => {
