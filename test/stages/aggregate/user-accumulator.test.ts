@@ -81,16 +81,19 @@ const refPlays = (ps: readonly P[]): RefPlay[] => ps.map((p) => ({ track: CODES[
 
 describe('UserAccumulator (stage-1 kernel) against the naive reference', () => {
   const acc = new UserAccumulator(CATALOG, W);
+  /** Finalizes the current user and compares with the reference (null: no counted play, so no summary). */
+  const expectUser = (expected: RefUser | null) => {
+    if (expected === null) {
+      expect(acc.hasPlays).toBe(false);
+      acc.takePartial();
+    } else expect(asRef(acc.finalize())).toEqual(expected);
+  };
 
   it('gives the SPEC §3 numbers of the reference for any plays: boundaries, ties, duplicates, aliases, unknown tracks', () => {
     fc.assert(fc.property(plays, offset, (ps, off) => {
       acc.begin(off, ps.length);
       for (const p of ps) acc.add(p.ts, p.code, CATALOG.resolve[p.code]!, p.ms, p.arrivalDay, p.priv ? 1 : 0);
-      const expected = referenceUser(refPlays(ps), off, REF_CATALOG, YEAR);
-      if (expected === null) {
-        expect(acc.hasPlays).toBe(false);
-        acc.takePartial();
-      } else expect(asRef(acc.finalize())).toEqual(expected);
+      expectUser(referenceUser(refPlays(ps), off, REF_CATALOG, YEAR));
     }), { numRuns: 400 });
   });
 
@@ -105,10 +108,7 @@ describe('UserAccumulator (stage-1 kernel) against the naive reference', () => {
       }
       acc.begin(0, 0);
       for (const p of partials) acc.addPartial(p);
-      if (expected === null) {
-        expect(acc.hasPlays).toBe(false);
-        acc.takePartial();
-      } else expect(asRef(acc.finalize())).toEqual(expected);
+      expectUser(expected);
     }), { numRuns: 200 });
   });
 
