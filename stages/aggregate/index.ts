@@ -19,6 +19,9 @@ import { writeAggregateBucket, type UserRow } from './output.ts';
 import { addSkips, emptySkips, UserAccumulator, type SkipCounts } from './user-accumulator.ts';
 import { yearWindow, type YearWindow } from './year-window.ts';
 
+/** Logical buckets in flight at once (measured: docs/benchmarks.md). */
+export const LANES = 4;
+
 export interface AggregateOptions {
   readonly lake: string;
   readonly smb: string;
@@ -39,6 +42,8 @@ export interface AggregateOptions {
    * a bucket is read instead when too many mappings are still alive).
    */
   readonly mapping?: 'mmap' | 'read' | 'auto';
+  /** Logical buckets in flight (default LANES). */
+  readonly lanes?: number;
 }
 
 export interface TaskProfile {
@@ -279,12 +284,13 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
   try {
     // Load the worker module in every thread first, so no task's timing includes compiling it.
     await Promise.all(Array.from({ length: pool.size }, () => pool.run({ module, fn: 'warmup', input: null })));
-    // Two buckets in flight: one being mapped and scanned while the pool works on the other.
+    // Several buckets in flight, so the pool has work while the coordinator maps, scans and
+    // writes the others. Memory: `lanes` logical buckets at a time.
     let next = 0;
     const lane = async () => {
       while (next < source.numBuckets) await runBucket(next++);
     };
-    await Promise.all([lane(), lane()]);
+    await Promise.all(Array.from({ length: o.lanes ?? LANES }, lane));
   } finally {
     await pool.close();
   }
