@@ -69,8 +69,8 @@ export class SmbSource {
   }
 
   /** The physical bucket files that make up logical bucket j, with their filters. Files are not read. */
-  plan(j: number): Array<{ partition: number; file: string; rows: number; buffers?: BufferIndex; filterBuckets: number; filterBucket: number }> {
-    const out: Array<{ partition: number; file: string; rows: number; buffers?: BufferIndex; filterBuckets: number; filterBucket: number }> = [];
+  plan(j: number): Array<{ partition: number; file: string; rows: number; bytes: number; buffers?: BufferIndex; filterBuckets: number; filterBucket: number }> {
+    const out: Array<{ partition: number; file: string; rows: number; bytes: number; buffers?: BufferIndex; filterBuckets: number; filterBucket: number }> = [];
     const N = this.numBuckets;
     this.partitions.forEach((p, pi) => {
       const n = p.metadata.numBuckets;
@@ -79,7 +79,7 @@ export class SmbSource {
       else physical.push(j & (n - 1));
       const filterBuckets = n < N ? N : 0;
       for (const f of p.metadata.files) {
-        if (physical.includes(f.bucket)) out.push({ partition: pi, file: path.join(p.dir, f.name), rows: f.rows, buffers: f.buffers, filterBuckets, filterBucket: j });
+        if (physical.includes(f.bucket)) out.push({ partition: pi, file: path.join(p.dir, f.name), rows: f.rows, bytes: f.bytes, buffers: f.buffers, filterBuckets, filterBucket: j });
       }
     });
     return out;

@@ -42,8 +42,13 @@ export interface AggregateOptions {
    * a bucket is read instead when too many mappings are still alive).
    */
   readonly mapping?: 'mmap' | 'read' | 'auto';
-  /** Logical buckets in flight (default LANES). */
+  /** Logical buckets in flight (default LANES, or what `memoryBytes` allows). */
   readonly lanes?: number;
+  /**
+   * Budget for bucket data in memory. The year is processed bucket by bucket; this
+   * sets how many logical buckets may be in flight (at least one, whatever its size).
+   */
+  readonly memoryBytes?: number;
 }
 
 export interface TaskProfile {
@@ -69,6 +74,9 @@ export interface AggregateResult {
   readonly names: CatalogNames;
   /** Arrival-day ranges of the partitions read (those wholly past the cutoff are pruned). */
   readonly partitions: ReadonlyArray<{ readonly first: number; readonly last: number }>;
+  /** Logical buckets that were in flight at once, and the largest bucket's bytes. */
+  readonly lanes: number;
+  readonly largestBucketBytes: number;
 }
 
 interface PlannedUser {
@@ -183,6 +191,11 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
   if (o.mapping === 'mmap' && !addon) throw wrappedError('ERR_MMAP_UNAVAILABLE', { reason: mmapUnavailableReason() });
   let mapping: 'mmap' | 'read' = 'read';
   let mmapBytes = 0;
+  // Bytes per logical bucket, from metadata (no file is opened to plan memory).
+  const bucketBytes = new Float64Array(source.numBuckets);
+  for (let j = 0; j < source.numBuckets; j++) for (const x of source.plan(j)) bucketBytes[j]! += x.bytes;
+  const largestBucketBytes = Math.max(0, ...bucketBytes);
+  const lanes = Math.max(1, Math.min(o.lanes ?? LANES, o.memoryBytes ? Math.floor(o.memoryBytes / Math.max(1, largestBucketBytes)) : LANES));
   const runId = crypto.randomUUID();
   const pool = new WorkerPool({ workers: o.workers });
   const sabs = new SabPool();
@@ -290,13 +303,13 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
     const lane = async () => {
       while (next < source.numBuckets) await runBucket(next++);
     };
-    await Promise.all(Array.from({ length: o.lanes ?? LANES }, lane));
+    await Promise.all(Array.from({ length: lanes }, lane));
   } finally {
     await pool.close();
   }
   const result: AggregateResult = {
     window, numBuckets: source.numBuckets, users, eligible, rows, skips, tasks, bytesMapped: sabs.bytesMapped + mmapBytes, mapping,
-    seconds: (performance.now() - t0) / 1000, names, partitions: parts.map((p) => p.metadata.arrivalDays),
+    seconds: (performance.now() - t0) / 1000, names, partitions: parts.map((p) => p.metadata.arrivalDays), lanes, largestBucketBytes,
   };
   writeFileAtomic(path.join(o.out, 'metadata.json'), JSON.stringify({
     stage: 'aggregate', version: 1, year: o.year, freeze: new Date(window.freezeMs).toISOString(), cutoff_day: window.cutoffDay,

@@ -6,7 +6,7 @@ import { DAY_MS, epochDay } from '../../lake/calendar.ts';
 import { listPlayPartitions } from '../../lake/lake-layout.ts';
 import { wrappedError } from '../../errors/registry.ts';
 import { writeFileAtomic } from '../../lake/parquet-io.ts';
-import { bucketLake } from '../../smb/bucket-lake.ts';
+import { bucketLake, parseSize } from '../../smb/bucket-lake.ts';
 import type { Command } from '../command.ts';
 import { formatCount, Progress } from '../progress.ts';
 
@@ -36,6 +36,7 @@ export const runCommand: Command = {
     { name: 'smb', kind: 'string', value: 'DIR', help: 'SMB layout to use or fill (default: <out>/smb)' },
     { name: 'stages', kind: 'string-list', value: 'S[,S]', default: ['all'], help: `stages to run: all, or some of ${ALL_STAGES.join(', ')}` },
     { name: 'workers', kind: 'int', value: 'N', min: 1, max: 256, help: 'worker threads (default: one per core)' },
+    { name: 'memory', kind: 'string', value: 'SIZE', check: (v) => (parseSize(String(v)) === null ? 'a size such as 2GiB or 512MB' : null), help: 'budget for bucket data in memory (sets how many buckets are in flight; default 4 buckets)' },
     { name: 'mapping', kind: 'string', value: 'auto|mmap|read', default: 'auto', check: (v) => (['auto', 'mmap', 'read'].includes(String(v)) ? null : 'auto, mmap or read'), help: 'how bucket files reach shared memory: read into reused buffers (auto does this today), or mmap through the addon' },
     { name: 'profile', kind: 'bool', help: 'write per-task timings, rows/s, worker utilization and peak RSS to <out>/aggregate/profile.json' },
   ],
@@ -70,6 +71,7 @@ export const runCommand: Command = {
       let p: Progress | null = null;
       const r = await runAggregate({
         lake, smb, out: path.join(out, 'aggregate'), year, workers, mapping: f['mapping'] as 'auto' | 'mmap' | 'read',
+        memoryBytes: f['memory'] ? parseSize(String(f['memory']))! : undefined,
         onBucket: (_d, total, rows) => {
           p ??= new Progress('aggregate', total, (s) => process.stderr.write(s), ctx.isTTY);
           p.tick(1, rows);
@@ -83,7 +85,7 @@ export const runCommand: Command = {
         const busy = taskMs.reduce((s, x) => s + x, 0);
         const profile = {
           stage: 'aggregate', year, seconds: r.seconds, rows: r.rows, rows_per_s: Math.round(r.rows / r.seconds),
-          bytes_mapped: r.bytesMapped, mapping: r.mapping, workers: workers ?? os.availableParallelism(),
+          bytes_mapped: r.bytesMapped, mapping: r.mapping, lanes: r.lanes, largest_bucket_bytes: r.largestBucketBytes, workers: workers ?? os.availableParallelism(),
           worker_utilization: busy / 1000 / (r.seconds * (workers ?? os.availableParallelism())),
           tasks: r.tasks.length, task_ms: { median: taskMs[Math.floor(taskMs.length / 2)] ?? 0, p90: taskMs[Math.floor(taskMs.length * 0.9)] ?? 0, max: taskMs[taskMs.length - 1] ?? 0 },
           peak_rss_bytes: process.resourceUsage().maxRSS * 1024,

@@ -91,7 +91,7 @@ describe('the wrapped executable', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--buckets must be a power of two/);
     const out = path.join(tmp.dir, 'out');
-    const run = wrapped('run', '--lake', lake, '--out', out, '--stages', 'bucket,aggregate', '--profile');
+    const run = wrapped('run', '--lake', lake, '--out', out, '--stages', 'bucket,aggregate', '--profile', '--memory', '1KiB');
     expect(run.code, run.err).toBe(0);
     expect(run.out).toMatch(/aggregate 2026: \d+ users with plays \(\d+ eligible\)/);
     expect(fs.existsSync(path.join(out, 'aggregate', 'metadata.json'))).toBe(true);
@@ -99,6 +99,8 @@ describe('the wrapped executable', () => {
     expect(profile.tasks).toBeGreaterThan(0);
     expect(profile.per_task.length).toBe(profile.tasks);
     expect(profile.peak_rss_bytes).toBeGreaterThan(0);
+    // A budget below one bucket still runs, one logical bucket at a time.
+    expect(profile.lanes).toBe(1);
     const notLake = wrapped('bucket', '--lake', tmp.dir, '--smb', smb);
     expect(notLake.code).toBe(1);
     expect(notLake.err).toMatch(/ERR_LAKE_NOT_FOUND: .* is not a Wrapped lake: expected a plays\/ directory/);
