@@ -95,7 +95,6 @@ export function readBucketFile(file: string, expectRows: number): BucketColumns 
   return bucketColumns(file, bytes, expectRows);
 }
 
-export { KEY_BYTES };
 
 /**
  * Views of a bucket file's fixed-width columns from its buffer index in

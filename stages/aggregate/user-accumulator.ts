@@ -18,7 +18,7 @@ export function addSkips(into: SkipCounts, s: SkipCounts): void {
 
 /**
  * A user's partial aggregate, exactly mergeable: per-track sums, per
- * (month, artist) sums, hour and month histograms. Salted sub-tasks of a
+ * (month, artist) sums, hour and month histograms. The time slices of a
  * heavy user each produce one; `UserAccumulator.addPartial` combines them.
  */
 export interface UserPartial {
@@ -80,7 +80,7 @@ export const TOP_ARTISTS = 10;
 export const TOP_ALBUMS = 5;
 export const TOP_GENRES = 5;
 
-/** Hash of the duplicate tuple (track code, ts, ms); also the salt of heavy-user sub-tasks, so duplicates meet in one. */
+/** Hash of the duplicate tuple (track code, ts, ms), for the dedupe table. */
 export function tupleHash(ts: number, code: number, ms: number): number {
   const hi = Math.floor(ts / 4294967296);
   let h = Math.imul((ts - hi * 4294967296) ^ 0x9e3779b9, 0x85ebca6b);
@@ -258,7 +258,7 @@ export class UserAccumulator {
     }
   }
 
-  /** Adds a partial aggregate (from a salted sub-task) to the current user. */
+  /** Adds a partial aggregate (from a time slice of a heavy user) to the current user. */
   addPartial(p: UserPartial): void {
     this.plays += p.plays;
     this.streams += p.streams;
