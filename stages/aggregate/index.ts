@@ -19,8 +19,8 @@ import { writeAggregateBucket, type UserRow } from './output.ts';
 import { addSkips, emptySkips, UserAccumulator, type SkipCounts } from './user-accumulator.ts';
 import { yearWindow, type YearWindow } from './year-window.ts';
 
-/** Logical buckets in flight at once (measured: docs/benchmarks.md). */
-export const LANES = 4;
+/** Logical buckets in flight at once: 4 or 6 measured no faster on 2 cores (docs/benchmarks.md). */
+export const LANES = 2;
 
 export interface AggregateOptions {
   readonly lake: string;

@@ -36,7 +36,7 @@ export const runCommand: Command = {
     { name: 'smb', kind: 'string', value: 'DIR', help: 'SMB layout to use or fill (default: <out>/smb)' },
     { name: 'stages', kind: 'string-list', value: 'S[,S]', default: ['all'], help: `stages to run: all, or some of ${ALL_STAGES.join(', ')}` },
     { name: 'workers', kind: 'int', value: 'N', min: 1, max: 256, help: 'worker threads (default: one per core)' },
-    { name: 'memory', kind: 'string', value: 'SIZE', check: (v) => (parseSize(String(v)) === null ? 'a size such as 2GiB or 512MB' : null), help: 'budget for bucket data in memory (sets how many buckets are in flight; default 4 buckets)' },
+    { name: 'memory', kind: 'string', value: 'SIZE', check: (v) => (parseSize(String(v)) === null ? 'a size such as 2GiB or 512MB' : null), help: 'budget for bucket data in memory (sets how many buckets are in flight; default 2 buckets)' },
     { name: 'mapping', kind: 'string', value: 'auto|mmap|read', default: 'auto', check: (v) => (['auto', 'mmap', 'read'].includes(String(v)) ? null : 'auto, mmap or read'), help: 'how bucket files reach shared memory: read into reused buffers (auto does this today), or mmap through the addon' },
     { name: 'profile', kind: 'bool', help: 'write per-task timings, rows/s, worker utilization and peak RSS to <out>/aggregate/profile.json' },
   ],
