@@ -9,7 +9,7 @@ import { schemaDescription, SORT_KEYS } from './bucket-schema.ts';
 import { bufferIndexOf } from './bucket-file.ts';
 import { BucketWriter } from './bucket-writer.ts';
 import type { Dictionaries, RejectedRow } from './encode-plays.ts';
-import { encodePlays, Overflow } from './encode-plays.ts';
+import { encodePlays, Overflow, prepareFile } from './encode-plays.ts';
 import { bucketFileName, METADATA_FILE, REJECTS_FILE } from './filename-policy.ts';
 import { bucketOfHash, compareKeys, HASH_SEED } from './key.ts';
 import { readMetadata, SMB_FORMAT, SMB_FORMAT_VERSION, writeMetadata, type BucketFileInfo, type BucketMetadata } from './metadata.ts';
@@ -114,8 +114,9 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
   const chunk = Math.max(256, Math.min(1 << 16, Math.floor(o.memoryBytes / RowBlock.BYTES_PER_ROW)));
   for (const file of files) {
     const f = readPlayFile(file);
+    const prepared = prepareFile(f, dicts, block, overflow);
     for (let s = 0; s < f.n; s += chunk) {
-      encodePlays(f, s, Math.min(f.n, s + chunk), day, dicts, block, overflow, rejects, rejectCounts);
+      encodePlays(prepared, s, Math.min(f.n, s + chunk), day, block, rejects, rejectCounts);
       if (block.n * RowBlock.BYTES_PER_ROW > o.memoryBytes) spill();
     }
   }

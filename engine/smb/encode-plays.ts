@@ -45,14 +45,20 @@ function idCodes(c: StringCodes, dict: IdDictionary, overflow: Overflow, col: 't
   return out;
 }
 
-/**
- * Validates rows [from, to) of one lake file (SPEC §6) and appends the good ones to the
- * block. Validation runs once per distinct value of the file's dictionaries;
- * per row it is array lookups. The first failing check names the reason, in
- * this order: null_field, bad_user_id, bad_track_id, bad_artist_id,
- * bad_album_id, ms_played_out_of_range, unknown_source.
- */
-export function encodePlays(f: PlayFile, from: number, to: number, arrivalDay: number, dicts: Dictionaries, block: RowBlock, overflow: Overflow, rejects: RejectedRow[], rejectCounts: Partial<Record<RejectReason, number>>): void {
+/** A file's dictionaries, validated and mapped to block codes once; rows are then array lookups. */
+export interface PreparedFile {
+  readonly f: PlayFile;
+  readonly userOf: Int32Array;
+  readonly trackOf: Int32Array;
+  readonly artistOf: Int32Array;
+  readonly albumOf: Int32Array;
+  readonly sourceOf: Int32Array;
+  readonly deviceOf: Int32Array;
+  readonly countryOf: Int32Array;
+}
+
+/** Validates each distinct value of a file's string columns once and maps it to the block's codes. */
+export function prepareFile(f: PlayFile, dicts: Dictionaries, block: RowBlock, overflow: Overflow): PreparedFile {
   const userOf = new Int32Array(f.user_id.dictionary.length);
   const keyScratch = new Uint8Array(KEY_BYTES);
   f.user_id.dictionary.forEach((hex, k) => {
@@ -63,12 +69,25 @@ export function encodePlays(f: PlayFile, from: number, to: number, arrivalDay: n
     keyScratch.set(hexToKey(hex));
     userOf[k] = block.internUser(hex, keyScratch, murmur3_32(keyScratch, 0, KEY_BYTES, HASH_SEED));
   });
-  const trackOf = idCodes(f.track_id, dicts.track, overflow, 'track');
-  const artistOf = idCodes(f.artist_id, dicts.artist, overflow, 'artist');
-  const albumOf = idCodes(f.album_id, dicts.album, overflow, 'album');
-  const sourceOf = Int32Array.from(f.source.dictionary, (s) => SOURCE_CODE.get(s) ?? INVALID);
-  const deviceOf = Int32Array.from(f.device_class.dictionary, (s) => RowBlock.intern(block.devices, block.deviceIndex, s));
-  const countryOf = Int32Array.from(f.country.dictionary, (s) => RowBlock.intern(block.countries, block.countryIndex, s));
+  return {
+    f, userOf,
+    trackOf: idCodes(f.track_id, dicts.track, overflow, 'track'),
+    artistOf: idCodes(f.artist_id, dicts.artist, overflow, 'artist'),
+    albumOf: idCodes(f.album_id, dicts.album, overflow, 'album'),
+    sourceOf: Int32Array.from(f.source.dictionary, (s) => SOURCE_CODE.get(s) ?? INVALID),
+    deviceOf: Int32Array.from(f.device_class.dictionary, (s) => RowBlock.intern(block.devices, block.deviceIndex, s)),
+    countryOf: Int32Array.from(f.country.dictionary, (s) => RowBlock.intern(block.countries, block.countryIndex, s)),
+  };
+}
+
+/**
+ * Validates rows [from, to) of a prepared lake file (SPEC §6) and appends the
+ * good ones to the block: per row, array lookups only. The first failing
+ * check names the reason, in this order: null_field, bad_user_id,
+ * bad_track_id, bad_artist_id, bad_album_id, ms_played_out_of_range, unknown_source.
+ */
+export function encodePlays(p: PreparedFile, from: number, to: number, arrivalDay: number, block: RowBlock, rejects: RejectedRow[], rejectCounts: Partial<Record<RejectReason, number>>): void {
+  const { f, userOf, trackOf, artistOf, albumOf, sourceOf, deviceOf, countryOf } = p;
   block.reserve(to - from);
   const U = f.user_id.codes, T = f.track_id.codes, A = f.artist_id.codes, L = f.album_id.codes;
   const S = f.source.codes, D = f.device_class.codes, C = f.country.codes;
