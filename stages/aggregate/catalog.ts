@@ -24,7 +24,19 @@ export interface StageCatalog {
   readonly genreNameRank: Int32Array;
   /** SMB track dictionary code → catalog track index after one alias hop, or -1 (unknown track). */
   readonly resolve: Int32Array;
+  /** Release year per track (0 when unknown). */
+  readonly trackYear: Int32Array;
+  /**
+   * Audio features per track, FEATURES wide, quantized to integers (tempo in
+   * 0.1 bpm, the others in thousandths) so that ms-weighted sums are exact
+   * integers whatever order they are added in; -1 marks a track without features.
+   */
+  readonly trackFeatures: Int32Array;
 }
+
+/** The audio features of SPEC §2's tracks.parquet, in this order, with their quantization scale. */
+export const FEATURES = ['tempo', 'energy', 'valence', 'danceability', 'acousticness'] as const;
+export const FEATURE_SCALE = [10, 1000, 1000, 1000, 1000] as const;
 
 /** The catalog's ids and names, kept by the coordinator for output and tests. */
 export interface CatalogNames {
@@ -44,6 +56,13 @@ function column(lake: string, file: string, name: string): string[] {
 }
 
 /** Position of each id in ascending code-unit order (the order of `<` on strings). */
+function numbers(lake: string, file: string, name: string): Array<number | null> {
+  const p = path.join(lake, 'catalog', file);
+  const v = readParquetFile(p, [name]).getChild(name);
+  if (!v) throw wrappedError('ERR_LAKE_MISSING_COLUMN', { file: p, column: name, found: [] });
+  return Array.from(v.toArray() as ArrayLike<number | bigint | null>, (x) => (x === null || x === undefined ? null : Number(x)));
+}
+
 function idRanks(ids: readonly string[]): Int32Array {
   const order = ids.map((_, i) => i).sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
   const rank = new Int32Array(ids.length);
@@ -76,6 +95,13 @@ export function buildStageCatalog(lake: string, smb: string): { catalog: StageCa
     return target === undefined ? -1 : (trackIndex.get(target) ?? -1);
   };
   const dict = latestDictionary(smb, 'track');
+  const years = numbers(lake, 'tracks.parquet', 'release_year');
+  const features = FEATURES.map((f) => numbers(lake, 'tracks.parquet', f));
+  const trackFeatures = new Int32Array(trackIds.length * FEATURES.length);
+  for (let t = 0; t < trackIds.length; t++) {
+    const ok = features.every((col) => col[t] !== null && Number.isFinite(col[t]!) && col[t]! >= 0);
+    for (let k = 0; k < FEATURES.length; k++) trackFeatures[t * FEATURES.length + k] = ok ? Math.round(features[k]![t]! * FEATURE_SCALE[k]!) : -1;
+  }
   const catalog: StageCatalog = {
     tracks: trackIds.length, artists: artistIds.length, albums: albumIds.length, genres: genres.length,
     trackArtist: shared(Int32Array.from(trackArtistIds, (a) => artistIndex.get(a) ?? -1)),
@@ -86,6 +112,8 @@ export function buildStageCatalog(lake: string, smb: string): { catalog: StageCa
     albumIdRank: shared(idRanks(albumIds)),
     genreNameRank: shared(idRanks(genres)),
     resolve: shared(Int32Array.from(dict.ids, resolveId)),
+    trackYear: shared(Int32Array.from(years, (y) => (y !== null && Number.isInteger(y) && y > 0 ? y : 0))),
+    trackFeatures: shared(trackFeatures),
   };
   return { catalog, names: { trackIds, artistIds, albumIds, genreNames: genres, resolveId } };
 }

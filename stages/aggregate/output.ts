@@ -4,6 +4,7 @@ import * as arrow from 'apache-arrow';
 import { writeFileAtomic } from '../../engine/lake/parquet-io.ts';
 import { bucketFileName } from '../../engine/smb/filename-policy.ts';
 import { hexToKey, KEY_BYTES, keyToHex } from '../../engine/smb/key.ts';
+import { FEATURES } from './catalog.ts';
 import type { UserSummary } from './user-accumulator.ts';
 
 /**
@@ -92,6 +93,9 @@ export function writeAggregateBucket(dir: string, bucket: number, numBuckets: nu
     month_ms: fixedList(12, new arrow.Float64(), flat((k) => new Float64Array(k), 12, (s) => s.monthMs), n),
     month_top_artist: fixedList(12, new arrow.Int32(), flat((k) => new Int32Array(k), 12, (s) => s.monthTopArtist), n),
     hours_ms: fixedList(24, new arrow.Float64(), flat((k) => new Float64Array(k), 24, (s) => s.hours), n),
+    dated_ms: f64(rows.map((r) => r.s.datedMs)), year_ms: f64(rows.map((r) => r.s.yearMs)), timeless_ms: f64(rows.map((r) => r.s.timelessMs)),
+    featured_ms: f64(rows.map((r) => r.s.featuredMs)),
+    feature_ms: fixedList(FEATURES.length, new arrow.Float64(), flat((k) => new Float64Array(k), FEATURES.length, (s) => s.featureMs), n),
   });
   writeFileAtomic(path.join(dir, 'users', name), users);
   writeFileAtomic(path.join(dir, 'top_tracks', name), long(rows, (s) => s.topTracks.length,
@@ -112,14 +116,17 @@ export function readAggregateBucket(dir: string, bucket: number, numBuckets: num
   const list = (tb: arrow.Table, c: string) => tb.getChild(c)!.data[0]!.children[0]!.values as Int32Array | Float64Array;
   const u = read('users');
   const out = new Map<string, UserSummary>();
-  const mp = list(u, 'month_plays'), mm = list(u, 'month_ms'), mt = list(u, 'month_top_artist'), hm = list(u, 'hours_ms');
-  const cols = Object.fromEntries(['plays', 'streams', 'total_ms', 'unique_tracks', 'unique_artists', 'genre_count', 'eligible'].map((c) => [c, num(u, c)]));
+  const mp = list(u, 'month_plays'), mm = list(u, 'month_ms'), mt = list(u, 'month_top_artist'), hm = list(u, 'hours_ms'), fm = list(u, 'feature_ms');
+  const F = FEATURES.length;
+  const cols = Object.fromEntries(['plays', 'streams', 'total_ms', 'unique_tracks', 'unique_artists', 'genre_count', 'eligible', 'dated_ms', 'year_ms', 'timeless_ms', 'featured_ms'].map((c) => [c, num(u, c)]));
   for (let i = 0; i < u.numRows; i++) {
     out.set(keyOf(u, i), {
       plays: cols['plays']![i]!, streams: cols['streams']![i]!, totalMs: cols['total_ms']![i]!, uniqueTracks: cols['unique_tracks']![i]!,
       uniqueArtists: cols['unique_artists']![i]!, genreCount: cols['genre_count']![i]!, eligible: cols['eligible']![i] === 1,
       monthPlays: Int32Array.from(mp.subarray(12 * i, 12 * i + 12)), monthMs: Float64Array.from(mm.subarray(12 * i, 12 * i + 12)),
       monthTopArtist: Int32Array.from(mt.subarray(12 * i, 12 * i + 12)), hours: Float64Array.from(hm.subarray(24 * i, 24 * i + 24)),
+      datedMs: cols['dated_ms']![i]!, yearMs: cols['year_ms']![i]!, timelessMs: cols['timeless_ms']![i]!, featuredMs: cols['featured_ms']![i]!,
+      featureMs: Float64Array.from(fm.subarray(F * i, F * i + F)),
       topTracks: new Int32Array(0), topTrackStreams: new Int32Array(0), topTrackMs: new Float64Array(0),
       artists: new Int32Array(0), artistPlays: new Int32Array(0), artistStreams: new Int32Array(0), artistMs: new Float64Array(0), artistFirstStream: new Float64Array(0),
       topAlbums: new Int32Array(0), topAlbumStreams: new Int32Array(0), topAlbumMs: new Float64Array(0), genres: new Int32Array(0), genreMs: new Float64Array(0),

@@ -72,6 +72,18 @@ export interface UserSummary {
   /** Every genre with listening, in top-genre order (the first 5 are the top genres). */
   genres: Int32Array;
   genreMs: Float64Array;
+  /**
+   * Inputs of stage 2's listening age, timelessness and audio profile, as exact
+   * integer sums over counted plays: ms on tracks with a known release year, the
+   * sum of ms × release_year over them, ms on tracks released 10+ years before
+   * the year, ms on tracks with audio features, and per feature the sum of
+   * ms × quantized feature (catalog.ts FEATURES, FEATURE_SCALE).
+   */
+  datedMs: number;
+  yearMs: number;
+  timelessMs: number;
+  featuredMs: number;
+  featureMs: Float64Array;
 }
 
 export const STREAM_MS = 30_000;
@@ -319,11 +331,25 @@ export class UserAccumulator {
     const c = this.c;
     const nt = this.touchedTracks.n;
     const tt = this.touchedTracks.a;
+    const F = c.trackFeatures.length / c.tracks || 0;
+    let datedMs = 0, yearMs = 0, timelessMs = 0, featuredMs = 0;
+    const featureMs = new Float64Array(F);
     const artists = new GrowInt();
     const albums = new GrowInt();
     const genres = new GrowInt();
     for (let i = 0; i < nt; i++) {
       const t = tt[i]!;
+      const ms = this.tMs[t]!;
+      const y = c.trackYear[t]!;
+      if (y > 0) {
+        datedMs += ms;
+        yearMs += ms * y;
+        if (y <= this.w.year - 10) timelessMs += ms;
+      }
+      if (F > 0 && c.trackFeatures[t * F]! >= 0) {
+        featuredMs += ms;
+        for (let k = 0; k < F; k++) featureMs[k]! += ms * c.trackFeatures[t * F + k]!;
+      }
       const a = c.trackArtist[t]!;
       if (a >= 0) {
         if (this.aPlays[a] === 0) artists.push(a);
@@ -396,6 +422,7 @@ export class UserAccumulator {
       topAlbumMs: Float64Array.from(albumOrder.slice(0, TOP_ALBUMS), (a) => this.albMs[a]!),
       genres: genreOrder,
       genreMs: Float64Array.from(genreOrder, (g) => this.gMs[g]!),
+      datedMs, yearMs, timelessMs, featuredMs, featureMs,
     };
     for (let i = 0; i < artists.n; i++) {
       const a = artists.a[i]!;

@@ -13,6 +13,10 @@ export interface RefCatalog {
   readonly trackAlbum: ReadonlyMap<string, string>;
   readonly artistGenre: ReadonlyMap<string, string>;
   readonly alias: ReadonlyMap<string, string>;
+  /** Release year per track id (absent or 0: unknown). */
+  readonly trackYear?: ReadonlyMap<string, number>;
+  /** Audio features per track id: tempo, energy, valence, danceability, acousticness (absent: none). */
+  readonly trackFeatures?: ReadonlyMap<string, readonly number[]>;
 }
 
 /** One stored play as the reference sees it. */
@@ -40,7 +44,16 @@ export interface RefUser {
   artists: Array<{ id: string; plays: number; streams: number; ms: number; firstStream: number }>;
   topAlbums: Array<{ id: string; streams: number; ms: number }>;
   genres: Array<{ genre: string; ms: number }>;
+  /** Σ ms over plays of dated tracks, Σ ms × year, Σ ms on tracks from year − 10 or before, Σ ms of tracks with features, Σ ms × round(feature × scale). */
+  datedMs: number;
+  yearMs: number;
+  timelessMs: number;
+  featuredMs: number;
+  featureMs: number[];
 }
+
+/** Quantization of the audio features (tempo in 0.1 bpm, the rest in thousandths), as docs/stage-outputs.md states. */
+const SCALE = [10, 1000, 1000, 1000, 1000];
 
 const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -55,7 +68,12 @@ export function loadRefCatalog(lake: string): RefCatalog {
   const x = readParquetFile(path.join(lake, 'catalog/track_id_aliases.parquet'));
   const old = x.getChild('old_track_id')!.toArray() as string[];
   const nu = x.getChild('track_id')!.toArray() as string[];
+  const num = (c: string) => Array.from(t.getChild(c)!.toArray() as ArrayLike<number | null>, (v) => (v === null ? null : Number(v)));
+  const years = num('release_year');
+  const feats = ['tempo', 'energy', 'valence', 'danceability', 'acousticness'].map(num);
   return {
+    trackYear: new Map(ids.map((id, i) => [id, years[i] ?? 0])),
+    trackFeatures: new Map(ids.flatMap((id, i) => (feats.every((f) => f[i] !== null && f[i]! >= 0) ? [[id, feats.map((f) => f[i]!)] as [string, number[]]] : []))),
     trackArtist: new Map(ids.map((id, i) => [id, ar[i]!])),
     trackAlbum: new Map(ids.map((id, i) => [id, al[i]!])),
     artistGenre: new Map(aIds.map((id, i) => [id, aGen[i]!])),
@@ -88,6 +106,7 @@ export function referenceUser(plays: readonly RefPlay[], offsetMinutes: number, 
     plays: 0, streams: 0, totalMs: 0, uniqueTracks: 0, uniqueArtists: 0, genreCount: 0, eligible: false,
     monthPlays: new Array(12).fill(0), monthMs: new Array(12).fill(0), monthTopArtist: new Array(12).fill(null), hours: new Array(24).fill(0),
     topTracks: [], artists: [], topAlbums: [], genres: [],
+    datedMs: 0, yearMs: 0, timelessMs: 0, featuredMs: 0, featureMs: [0, 0, 0, 0, 0],
   };
   for (const c of counted) {
     const stream = c.ms >= 30_000;
@@ -99,6 +118,17 @@ export function referenceUser(plays: readonly RefPlay[], offsetMinutes: number, 
     t.streams += stream ? 1 : 0;
     t.ms += c.ms;
     tracks.set(c.track, t);
+    const y = cat.trackYear?.get(c.track) ?? 0;
+    if (y > 0) {
+      u.datedMs += c.ms;
+      u.yearMs += c.ms * y;
+      if (y <= year - 10) u.timelessMs += c.ms;
+    }
+    const f = cat.trackFeatures?.get(c.track);
+    if (f) {
+      u.featuredMs += c.ms;
+      f.forEach((v, k) => (u.featureMs[k] += c.ms * Math.round(v * SCALE[k]!)));
+    }
     const artist = cat.trackArtist.get(c.track)!;
     const a = artists.get(artist) ?? { plays: 0, streams: 0, ms: 0, firstStream: Infinity };
     a.plays++;

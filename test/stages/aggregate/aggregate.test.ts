@@ -20,6 +20,7 @@ function asRef(s: UserSummary, n: CatalogNames): RefUser {
     artists: Array.from(s.artists, (a, i) => ({ id: n.artistIds[a]!, plays: s.artistPlays[i]!, streams: s.artistStreams[i]!, ms: s.artistMs[i]!, firstStream: s.artistFirstStream[i]! })),
     topAlbums: Array.from(s.topAlbums, (a, i) => ({ id: n.albumIds[a]!, streams: s.topAlbumStreams[i]!, ms: s.topAlbumMs[i]! })),
     genres: Array.from(s.genres, (g, i) => ({ genre: n.genreNames[g]!, ms: s.genreMs[i]! })),
+    datedMs: s.datedMs, yearMs: s.yearMs, timelessMs: s.timelessMs, featuredMs: s.featuredMs, featureMs: Array.from(s.featureMs),
   };
 }
 

@@ -21,6 +21,9 @@ const trackArtist = TRACK_IDS.map((_, i) => i % 4);
 const trackAlbum = TRACK_IDS.map((_, i) => i % 3);
 const artistGenre = [0, 1, 1, 2];
 const aliasTarget = [3, 7];
+/** Release years around the timeless edge (2015 for 2025) and one unknown (0); track 5 has no audio features. */
+const TRACK_YEARS = [2025, 2015, 2016, 0, 1990, 2024, 2015, 2003, 2020, 2014, 2025, 1969];
+const featuresOf = (t: number) => [90 + t * 7.25, (t % 5) / 4, 0.1 * t, 0.333, 1 - t / 11];
 const rank = (ids: string[]) => {
   const order = ids.map((_, i) => i).sort((a, b) => (ids[a]! < ids[b]! ? -1 : 1));
   const r = new Int32Array(ids.length);
@@ -32,12 +35,16 @@ const CATALOG: StageCatalog = {
   trackArtist: Int32Array.from(trackArtist), trackAlbum: Int32Array.from(trackAlbum), artistGenre: Int32Array.from(artistGenre),
   trackIdRank: rank(TRACK_IDS), artistIdRank: rank(ARTIST_IDS), albumIdRank: rank(ALBUM_IDS), genreNameRank: rank(GENRES),
   resolve: Int32Array.from(CODES, (_, c) => (c < 12 ? c : c < 14 ? aliasTarget[c - 12]! : -1)),
+  trackYear: Int32Array.from(TRACK_YEARS),
+  trackFeatures: Int32Array.from(TRACK_IDS.flatMap((_, t) => (t === 5 ? [-1, -1, -1, -1, -1] : featuresOf(t).map((v, k) => Math.round(v * [10, 1000, 1000, 1000, 1000][k]!))))),
 };
 const REF_CATALOG: RefCatalog = {
   trackArtist: new Map(TRACK_IDS.map((id, i) => [id, ARTIST_IDS[trackArtist[i]!]!])),
   trackAlbum: new Map(TRACK_IDS.map((id, i) => [id, ALBUM_IDS[trackAlbum[i]!]!])),
   artistGenre: new Map(ARTIST_IDS.map((id, i) => [id, GENRES[artistGenre[i]!]!])),
   alias: new Map(OLD_IDS.map((o, i) => [o, TRACK_IDS[aliasTarget[i]!]!])),
+  trackYear: new Map(TRACK_IDS.map((id, i) => [id, TRACK_YEARS[i]!])),
+  trackFeatures: new Map(TRACK_IDS.flatMap((id, t) => (t === 5 ? [] : [[id, featuresOf(t)] as [string, number[]]]))),
 };
 
 const YEAR = 2025;
@@ -73,6 +80,7 @@ function asRef(s: UserSummary): RefUser {
     artists: Array.from(s.artists, (a, i) => ({ id: ARTIST_IDS[a]!, plays: s.artistPlays[i]!, streams: s.artistStreams[i]!, ms: s.artistMs[i]!, firstStream: s.artistFirstStream[i]! })),
     topAlbums: Array.from(s.topAlbums, (a, i) => ({ id: ALBUM_IDS[a]!, streams: s.topAlbumStreams[i]!, ms: s.topAlbumMs[i]! })),
     genres: Array.from(s.genres, (g, i) => ({ genre: GENRES[g]!, ms: s.genreMs[i]! })),
+    datedMs: s.datedMs, yearMs: s.yearMs, timelessMs: s.timelessMs, featuredMs: s.featuredMs, featureMs: Array.from(s.featureMs),
   };
 }
 
