@@ -86,6 +86,51 @@ export const ERRORS = {
   ERR_IO: def<{ op: string; path: string; cause: string }>(
     500, 1,
     (p) => `${p.op} ${p.path} failed: ${p.cause}`),
+  ERR_STAGE_INPUT_INCOMPLETE: def<{ stage: string; input: string; dir: string }>(
+    500, 1,
+    (p) => `stage ${p.stage}: its input ${p.input} at ${p.dir} is not complete (no metadata.json); run the earlier stage first`),
+  ERR_CATALOG_CHANGED: def<{ stage: string; lake: string; expected: string; actual: string }>(
+    500, 1,
+    (p) => `stage ${p.stage}: the catalog in ${p.lake} changed since the run pinned it (sha256 ${p.expected.slice(0, 12)}…, now ${p.actual.slice(0, 12)}…); start a new run`),
+  ERR_STAGE_FAILED: def<{ stage: string; bucket: number; file: string; cause: string }>(
+    500, 1,
+    (p) => `stage ${p.stage} failed on bucket ${p.bucket} (${p.file}): ${p.cause}; nothing was published, run again to resume`),
+  ERR_RUN_CHECK_FAILED: def<{ run: string; check: string; expected: string; actual: string }>(
+    500, 1,
+    (p) => `run ${p.run} not published: check '${p.check}' expected ${p.expected}, found ${p.actual}`),
+  ERR_NO_PUBLISHED_RUN: def<{ out: string }>(
+    500, 1,
+    (p) => `${p.out} has no published run: expected ${p.out}/current (run 'wrapped run' first)`),
+  ERR_BAD_USER_ID: def<{ value: string }>(
+    400, 2,
+    (p) => `user_id must be 32 lowercase hex characters, got '${p.value.slice(0, 64)}'`),
+  ERR_BAD_REQUEST: def<{ problem: string }>(
+    400, 2,
+    (p) => `bad request: ${p.problem}`),
+  ERR_UNAUTHORIZED: def<{ problem: string }>(
+    401, 1,
+    (p) => `authentication required: ${p.problem}`),
+  ERR_FORBIDDEN: def<{ problem: string }>(
+    403, 1,
+    (p) => `forbidden: ${p.problem}`),
+  ERR_NOT_FOUND: def<{ what: string }>(
+    404, 1,
+    (p) => `not found: ${p.what}`),
+  ERR_NOT_LAUNCHED: def<{ region: string }>(
+    403, 1,
+    (p) => `Wrapped is not launched yet in region ${p.region}; an encrypted prefetch is available at /wrapped/:user_id/prefetch`),
+  ERR_SHARE_EXPIRED: def<{ expired: string }>(
+    410, 1,
+    (p) => `this share link expired at ${p.expired}`),
+  ERR_BODY_TOO_LARGE: def<{ limit: number }>(
+    413, 1,
+    (p) => `request body larger than ${p.limit} bytes`),
+  ERR_RATE_LIMITED: def<{ limit: number; windowS: number }>(
+    429, 1,
+    (p) => `rate limit: more than ${p.limit} requests in ${p.windowS} s from this client`),
+  ERR_INTERNAL: def<{ id: string }>(
+    500, 1,
+    (p) => `internal error (reference ${p.id}); details are in the server log`),
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { genreOrder } from '../../engine/catalog/catalog-text.ts';
 import { wrappedError } from '../../engine/errors/registry.ts';
 import { readParquetFile } from '../../engine/lake/parquet-io.ts';
 import { shared } from '../../engine/memory/shared-arrays.ts';
@@ -83,10 +84,9 @@ export function buildStageCatalog(lake: string, smb: string): { catalog: StageCa
   const trackIndex = new Map(trackIds.map((id, i) => [id, i]));
   const artistIndex = new Map(artistIds.map((id, i) => [id, i]));
   const albumIndex = new Map(albumIds.map((id, i) => [id, i]));
-  const genres = [...genreNames];
-  const genreIndex = new Map(genres.map((g, i) => [g, i]));
   // A genre an artist names but genres.parquet lacks still counts (with no parent).
-  for (const g of artistGenres) if (!genreIndex.has(g)) genreIndex.set(g, genres.push(g) - 1);
+  const genres = genreOrder(genreNames, artistGenres);
+  const genreIndex = new Map(genres.map((g, i) => [g, i]));
   const alias = new Map(oldIds.map((o, i) => [o, newIds[i]!]));
   const resolveId = (id: string): number => {
     const direct = trackIndex.get(id);

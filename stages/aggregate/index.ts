@@ -10,6 +10,9 @@ import { wrappedError } from '../../engine/errors/registry.ts';
 import { WorkerPool } from '../../engine/pool/worker-pool.ts';
 import { bucketColumns, bucketViews, tsAt, type BucketViews } from '../../engine/smb/bucket-file.ts';
 import { KEY_BYTES, keyToHex } from '../../engine/smb/key.ts';
+import { inSample } from '../../engine/plan/sample.ts';
+import { readMarker, writeMarker, completeStage } from '../../engine/plan/bucket-markers.ts';
+import { catalogHash } from '../../engine/catalog/catalog-text.ts';
 import { forEachKeyGroup } from '../../engine/smb/key-group-iterator.ts';
 import { listSmbPartitions } from '../../engine/smb/smb-layout.ts';
 import { SmbSource, type BucketInput, type Strategy } from '../../engine/smb/smb-source.ts';
@@ -18,6 +21,9 @@ import type { AggregateTaskInput, AggregateTaskResult, InputDescriptor } from '.
 import { writeAggregateBucket, type UserRow } from './output.ts';
 import { addSkips, emptySkips, UserAccumulator, type SkipCounts } from './user-accumulator.ts';
 import { yearWindow, type YearWindow } from './year-window.ts';
+
+/** Catalog artist ids by index (JSON array), beside the tables. */
+export const ARTIST_IDS_FILE = 'artist_ids.json';
 
 /** Logical buckets in flight at once: 4 or 6 measured no faster on 2 cores (docs/benchmarks.md). */
 export const LANES = 2;
@@ -42,6 +48,8 @@ export interface AggregateOptions {
    * a bucket is read instead when too many mappings are still alive).
    */
   readonly mapping?: 'mmap' | 'read' | 'auto';
+  /** Keep only this share of users, chosen by a hash of user_id (a deterministic dry run); default 1. */
+  readonly sample?: number;
   /** Logical buckets in flight (default LANES, or what `memoryBytes` allows). */
   readonly lanes?: number;
   /**
@@ -87,9 +95,10 @@ interface PlannedUser {
 }
 
 /** Users of a bucket with their ranges, by a key-group scan (per key group, not per row). */
-function scanUsers(inputs: readonly BucketInput<BucketViews>[], offsets: ReadonlyMap<string, number>): PlannedUser[] {
+function scanUsers(inputs: readonly BucketInput<BucketViews>[], offsets: ReadonlyMap<string, number>, sample: number): PlannedUser[] {
   const users: PlannedUser[] = [];
   forEachKeyGroup(inputs, (g) => {
+    if (sample < 1 && !inSample(inputs[g.keyInput]!.columns.keys, g.keyRow, sample)) return;
     const user = keyToHex(inputs[g.keyInput]!.columns.keys, g.keyRow * KEY_BYTES);
     const ranges: number[] = [];
     let rows = 0;
@@ -206,7 +215,20 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
   fs.mkdirSync(o.out, { recursive: true });
   const module = new URL('./worker.ts', import.meta.url).href;
 
+  interface BucketStats { users: number; eligible: number; rows: number; skips: SkipCounts }
   const runBucket = async (j: number): Promise<void> => {
+    // A bucket completed by an earlier, interrupted run is not redone.
+    const previous = readMarker<BucketStats>(o.out, j);
+    if (previous) {
+      users += previous.users;
+      eligible += previous.eligible;
+      rows += previous.rows;
+      addSkips(skips, previous.skips);
+      o.onBucket?.(++done, source.numBuckets, 0);
+      return;
+    }
+    const bucketSkips = emptySkips();
+    let bucketRowsCounted = 0;
     const plan = source.plan(j);
     // Each input: its buffer and where its bytes start in it.
     let files: Array<{ sab: SharedArrayBuffer; offset: number; length: number }>;
@@ -242,7 +264,7 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
           overflowCode: overflow[x.partition]!.code, overflowTrack: overflow[x.partition]!.track,
         };
       });
-      const planned = scanUsers(inputs, offsets);
+      const planned = scanUsers(inputs, offsets, o.sample ?? 1);
       const bucketRows = planned.reduce((s, u) => s + u.rows, 0);
       // One target for the whole run (not per bucket): a bucket holding a bot gets more tasks, not bigger ones.
       const target = o.taskRows ?? Math.max(20_000, Math.ceil(source.rows / source.numBuckets / (2 * pool.size)));
@@ -271,8 +293,8 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
       const partials = new Map<string, AggregateTaskResult['partials'][number][]>();
       results.forEach((r, k) => {
         const job = jobs[k]!;
-        addSkips(skips, r.skips);
-        rows += r.rows;
+        addSkips(bucketSkips, r.skips);
+        bucketRowsCounted += r.rows;
         tasks.push({ bucket: j, users: job.users.length, sliced: job.sliced, rows: r.rows, ms: r.ms });
         if (job.sliced) {
           const u = job.users[0]!.user;
@@ -285,9 +307,13 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
         byUser.set(u, combiner.hasPlays ? { user: u, s: combiner.finalize() } : (combiner.takePartial(), null));
       }
       const out = planned.map((u) => byUser.get(u.user)).filter((x): x is UserRow => x !== null && x !== undefined);
-      users += out.length;
-      eligible += out.filter((r) => r.s.eligible).length;
+      const stats: BucketStats = { users: out.length, eligible: out.filter((r) => r.s.eligible).length, rows: bucketRowsCounted, skips: bucketSkips };
       writeAggregateBucket(o.out, j, source.numBuckets, out);
+      writeMarker(o.out, j, stats);
+      users += stats.users;
+      eligible += stats.eligible;
+      rows += stats.rows;
+      addSkips(skips, stats.skips);
       o.onBucket?.(++done, source.numBuckets, bucketRows);
     } finally {
       if (pooled) sabs.give(pooled);
@@ -311,9 +337,11 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
     window, numBuckets: source.numBuckets, users, eligible, rows, skips, tasks, bytesMapped: sabs.bytesMapped + mmapBytes, mapping,
     seconds: (performance.now() - t0) / 1000, names, partitions: parts.map((p) => p.metadata.arrivalDays), lanes, largestBucketBytes,
   };
-  writeFileAtomic(path.join(o.out, 'metadata.json'), JSON.stringify({
+  // Catalog ids by index, so a later year's run can read this year's tables (vs last year).
+  writeFileAtomic(path.join(o.out, ARTIST_IDS_FILE), JSON.stringify(names.artistIds) + '\n');
+  completeStage(o.out, {
     stage: 'aggregate', version: 1, year: o.year, freeze: new Date(window.freezeMs).toISOString(), cutoff_day: window.cutoffDay,
-    num_buckets: source.numBuckets, users, eligible, rows, skips, partitions: parts.length,
-  }, null, 2) + '\n');
+    num_buckets: source.numBuckets, users, eligible, rows, skips, partitions: parts.length, sample: o.sample ?? 1, catalog_sha256: catalogHash(o.lake),
+  });
   return result;
 }
