@@ -153,3 +153,16 @@ export function readAggregateBucket(dir: string, bucket: number, numBuckets: num
   fill('genres', (s, g) => Object.assign(s, { genres: Int32Array.from(g['genre']!), genreMs: Float64Array.from(g['ms']!) }), ['genre', 'ms']);
   return out;
 }
+
+/** Path of one bucket's file of one stage-1 table. */
+export function aggregateTablePath(dir: string, table: (typeof AGGREGATE_TABLES)[number], bucket: number, numBuckets: number): string {
+  return path.join(dir, table, bucketFileName(bucket, numBuckets, 0, 1));
+}
+
+/** A column of a stage-1 table as one typed array of exactly the table's rows (Arrow pads buffers). */
+export function tableColumn<T extends Int32Array | Float64Array | Uint8Array>(t: arrow.Table, name: string): T {
+  const v = t.getChild(name);
+  if (!v) throw new Error(`stage-1 table without column ${name}`);
+  if (v.data.length === 1) return (v.data[0]!.values as T).subarray(0, t.numRows * (name === 'user_key' ? KEY_BYTES : 1)) as T;
+  return (name === 'user_key' ? Uint8Array.from(v.data.flatMap((d) => Array.from((d.values as Uint8Array).subarray(0, d.length * KEY_BYTES)))) : v.toArray()) as T;
+}

@@ -7,7 +7,8 @@ import { completeStage, readMarker, stageComplete, writeMarker } from '../../eng
 import { WorkerPool } from '../../engine/pool/worker-pool.ts';
 import { throughDate, yearWindow } from '../aggregate/year-window.ts';
 import { artistPopularity } from './axes.ts';
-import type { EnrichTaskInput, EnrichTaskResult, ListenerCountTask } from './messages.ts';
+import { countListeners } from '../aggregate/listener-counts.ts';
+import type { EnrichTaskInput, EnrichTaskResult } from './messages.ts';
 import { loadPersonalityModel, type PersonalityModel } from './personality-model.ts';
 import { openPreviousYear } from './previous-year.ts';
 
@@ -71,10 +72,7 @@ export async function runEnrich(o: EnrichOptions): Promise<EnrichResult> {
   const taskMs: number[] = [];
   try {
     // Phase 1: listeners per artist over all buckets (commonality's popularity).
-    const listeners = new Int32Array(artistIds.length);
-    const counts = await Promise.all(Array.from({ length: n }, (_, bucket) =>
-      pool.run<ListenerCountTask, Int32Array>({ module, fn: 'listenerCounts', input: { aggregateDir: o.aggregateDir, bucket, numBuckets: n, artists: artistIds.length } })));
-    for (const c of counts) for (let a = 0; a < c.length; a++) listeners[a]! += c[a]!;
+    const listeners = await countListeners(pool, o.aggregateDir, n, artistIds.length);
     const pop = artistPopularity(listeners);
     const popularity = new Float64Array(new SharedArrayBuffer(Math.max(8, pop.byteLength)), 0, pop.length);
     popularity.set(pop);

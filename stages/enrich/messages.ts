@@ -2,14 +2,6 @@ import type { CatalogText } from '../../engine/catalog/catalog-text.ts';
 import type { PersonalityModel } from './personality-model.ts';
 import type { PreviousYear } from './previous-year.ts';
 
-/** Phase 1: count each artist's listeners in one bucket of stage 1's `artists` table. */
-export interface ListenerCountTask {
-  readonly aggregateDir: string;
-  readonly bucket: number;
-  readonly numBuckets: number;
-  readonly artists: number;
-}
-
 /** Phase 2: enrich one bucket. The catalog text and popularity are shared memory, broadcast once. */
 export interface EnrichTaskInput {
   readonly aggregateDir: string;

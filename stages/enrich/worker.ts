@@ -1,27 +1,13 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as arrow from 'apache-arrow';
 import { writeFileAtomic } from '../../engine/lake/parquet-io.ts';
 import { bucketFileName } from '../../engine/smb/filename-policy.ts';
 import { readAggregateBucket } from '../aggregate/output.ts';
 import { enrichedDocument } from './enriched-document.ts';
-import type { EnrichTaskInput, EnrichTaskResult, ListenerCountTask } from './messages.ts';
+import type { EnrichTaskInput, EnrichTaskResult } from './messages.ts';
 import { lastYearForBucket } from './previous-year.ts';
 
 /** Stage 2's per-bucket output file: one JSON line per user, in user_key order. */
 export const enrichFileName = (bucket: number, numBuckets: number) => bucketFileName(bucket, numBuckets, 0, 1).replace(/\.arrow$/, '.ndjson');
-
-/** Listeners per artist in one bucket: each (user, artist) row of stage 1's `artists` table is one listener. */
-export function listenerCounts(t: ListenerCountTask): Int32Array {
-  const file = path.join(t.aggregateDir, 'artists', bucketFileName(t.bucket, t.numBuckets, 0, 1));
-  const col = arrow.tableFromIPC(fs.readFileSync(file)).getChild('artist');
-  const counts = new Int32Array(t.artists);
-  if (col) for (const d of col.data) {
-    const v = (d.values as Int32Array).subarray(0, d.length);
-    for (let i = 0; i < v.length; i++) counts[v[i]!]!++;
-  }
-  return counts;
-}
 
 /** Stage-2 pool task: one bucket's enriched documents, written as NDJSON. */
 export function enrichTask(t: EnrichTaskInput): EnrichTaskResult {
