@@ -1,17 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runAggregate } from '../../../stages/aggregate/index.ts';
+import { runPipeline, STAGES, type Stage } from '../../../stages/run/index.ts';
 import { DAY_MS, epochDay } from '../../lake/calendar.ts';
 import { listPlayPartitions } from '../../lake/lake-layout.ts';
 import { wrappedError } from '../../errors/registry.ts';
-import { writeFileAtomic } from '../../lake/parquet-io.ts';
-import { bucketLake, parseSize } from '../../smb/bucket-lake.ts';
-import type { Command } from '../command.ts';
-import { formatCount, Progress } from '../progress.ts';
-
-const ALL_STAGES = ['bucket', 'aggregate', 'enrich', 'rank', 'package'] as const;
-const BUILT = new Set(['bucket', 'aggregate']);
+import { parseSize } from '../../smb/bucket-lake.ts';
+import type { Command, CommandContext } from '../command.ts';
+import { Progress } from '../progress.ts';
 
 /** The latest year whose counting window is complete in the lake (it has the arrival day Y-12-07). */
 function defaultYear(lake: string): number | null {
@@ -20,83 +16,100 @@ function defaultYear(lake: string): number | null {
   return years.find((y) => days.has(epochDay(y, 12, 7))) ?? null;
 }
 
+/** Progress per stage: a live line on a terminal, JSON lines otherwise (with the pipeline's events). */
+function reporter(ctx: CommandContext) {
+  const bars = new Map<string, Progress>();
+  const write = (s: string) => process.stderr.write(s);
+  return {
+    log: (e: Record<string, unknown>) => {
+      if (!ctx.isTTY) write(JSON.stringify({ time: new Date().toISOString(), ...e }) + '\n');
+      else if (e['event'] === 'stage_skip') ctx.err(`${String(e['stage'])}: already complete (resumed run)`);
+      else if (e['event'] === 'run_start') ctx.err(`run ${String(e['run_id'])}${e['resumed'] ? ' (resuming)' : ''} in ${String(e['run_dir'])}`);
+    },
+    onProgress: (stage: string, done: number, total: number, rows: number) => {
+      let p = bars.get(stage);
+      if (!p) bars.set(stage, (p = new Progress(stage, total, write, ctx.isTTY)));
+      p.tick(1, rows);
+    },
+  };
+}
+
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run the stages (bucket → aggregate built; enrich, rank, package to come)',
+  summary: 'run the four stages on a year and publish the documents',
   description: [
-    'Runs the pipeline for one year: buckets the lake into SMB (skipping complete partitions),',
-    'then the stages. Built today: bucket and aggregate (stage 1, every per-user number of',
-    'SPEC §3, written per bucket to <out>/aggregate, docs/stage-outputs.md). Enrich, rank and',
-    'package (issues #5, #6) are not built: run with --stages bucket,aggregate.',
+    'Buckets the lake into SMB (skipping complete partitions), then runs aggregate → enrich →',
+    'rank → package in a versioned directory <out>/runs/<run id> and publishes it by swapping the',
+    'symlink <out>/current. Each stage writes per-bucket outputs with completion markers: run the',
+    'same command again after an interruption (even SIGKILL) and it resumes, producing',
+    'byte-identical documents. Nothing is published unless every stage completed and the checks',
+    'passed (document count, malformed-row rate). With --sample the run is a dry run on a share',
+    'of users (chosen by hash), written but not published. Layout: docs/stage-outputs.md.',
   ].join('\n'),
   flags: [
     { name: 'lake', kind: 'string', value: 'DIR', required: true, help: 'the Parquet lake (SPEC §2)' },
-    { name: 'out', kind: 'string', value: 'DIR', required: true, help: 'output directory' },
+    { name: 'out', kind: 'string', value: 'DIR', required: true, help: 'output directory (runs/, current)' },
     { name: 'year', kind: 'int', value: 'Y', min: 1971, max: 2200, help: 'year to compute (default: the latest complete year in the lake)' },
     { name: 'smb', kind: 'string', value: 'DIR', help: 'SMB layout to use or fill (default: <out>/smb)' },
-    { name: 'stages', kind: 'string-list', value: 'S[,S]', default: ['all'], help: `stages to run: all, or some of ${ALL_STAGES.join(', ')}` },
+    { name: 'stages', kind: 'string-list', value: 'S[,S]', default: ['all'], help: `stages to run: all, or some of ${STAGES.join(', ')} (a partial run is not published)` },
+    { name: 'buckets', kind: 'int', value: 'N', min: 1, max: 65536, check: (v) => ((Number(v) & (Number(v) - 1)) === 0 ? null : 'a power of two'), help: 'buckets per SMB partition when bucketing (default 64)' },
     { name: 'workers', kind: 'int', value: 'N', min: 1, max: 256, help: 'worker threads (default: one per core)' },
     { name: 'memory', kind: 'string', value: 'SIZE', check: (v) => (parseSize(String(v)) === null ? 'a size such as 2GiB or 512MB' : null), help: 'budget for bucket data in memory (sets how many buckets are in flight; default 2 buckets)' },
     { name: 'mapping', kind: 'string', value: 'auto|mmap|read', default: 'auto', check: (v) => (['auto', 'mmap', 'read'].includes(String(v)) ? null : 'auto, mmap or read'), help: 'how bucket files reach shared memory: read into reused buffers (auto does this today), or mmap through the addon' },
-    { name: 'profile', kind: 'bool', help: 'write per-task timings, rows/s, worker utilization and peak RSS to <out>/aggregate/profile.json' },
+    { name: 'sample', kind: 'number', value: 'F', min: 1e-6, max: 1, help: 'dry run on this share of users (e.g. 0.01), chosen by hash; not published' },
+    { name: 'cards', kind: 'bool', help: 'render share cards (story.png, story.json) for eligible users' },
+    { name: 'ranks', kind: 'string', value: 'exact|sketch', default: 'exact', check: (v) => (['exact', 'sketch'].includes(String(v)) ? null : 'exact or sketch'), help: 'how rank candidates are found (statements are exact either way)' },
+    { name: 'min-listeners', kind: 'int', value: 'K', default: 100, min: 1, help: 'an artist needs this many listeners for rank statements' },
+    { name: 'max-reject-rate', kind: 'number', value: 'R', default: 0.01, min: 0, max: 1, help: 'largest share of malformed rows that still publishes' },
+    { name: 'profile', kind: 'bool', help: 'write per-task timings, rows/s, worker utilization and peak RSS to <run>/aggregate/profile.json' },
   ],
   async run(f, ctx) {
     const asked = f['stages'] as string[];
-    const stages = asked.includes('all') ? [...ALL_STAGES] : asked;
+    const stages = (asked.includes('all') ? [...STAGES] : asked) as Stage[];
     for (const s of stages) {
-      if (!(ALL_STAGES as readonly string[]).includes(s)) throw wrappedError('ERR_CLI_BAD_VALUE', { command: 'run', flag: 'stages', expected: `all or some of ${ALL_STAGES.join(', ')}`, actual: s });
-    }
-    const missing = stages.filter((s) => !BUILT.has(s));
-    if (missing.length > 0) {
-      throw wrappedError('ERR_NOT_IMPLEMENTED', { what: `wrapped run: stage${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (run the built ones with --stages bucket,aggregate)`, issue: 'issues #5 and #6' });
+      if (!(STAGES as readonly string[]).includes(s)) throw wrappedError('ERR_CLI_BAD_VALUE', { command: 'run', flag: 'stages', expected: `all or some of ${STAGES.join(', ')}`, actual: s });
     }
     const lake = path.resolve(String(f['lake']));
     const out = path.resolve(String(f['out']));
-    const smb = path.resolve(String(f['smb'] ?? path.join(out, 'smb')));
     const year = (f['year'] as number | undefined) ?? defaultYear(lake);
     if (year === null) throw wrappedError('ERR_LAKE_NOT_FOUND', { lake, expected: 'a complete year (arrival partitions through Y-12-07); pass --year' });
     const workers = f['workers'] as number | undefined;
-    if (stages.includes('bucket')) {
-      let p: Progress | null = null;
-      const b = await bucketLake({
-        lake, smb, workers, from: epochDay(year), to: epochDay(year, 12, 7),
-        onPartition: (_d, total, x) => {
-          p ??= new Progress('bucket', total, (s) => process.stderr.write(s), ctx.isTTY);
-          p.tick(1, x.rows + x.rejects);
-        },
-      });
-      ctx.out(`bucket: ${b.partitions} arrival days (${b.skipped} already complete), ${formatCount(b.rows)} rows, ${b.rejects} rejected`);
-    }
-    if (stages.includes('aggregate')) {
-      let p: Progress | null = null;
-      const r = await runAggregate({
-        lake, smb, out: path.join(out, 'aggregate'), year, workers, mapping: f['mapping'] as 'auto' | 'mmap' | 'read',
-        memoryBytes: f['memory'] ? parseSize(String(f['memory']))! : undefined,
-        onBucket: (_d, total, rows) => {
-          p ??= new Progress('aggregate', total, (s) => process.stderr.write(s), ctx.isTTY);
-          p.tick(1, rows);
-        },
-      });
-      ctx.out(`aggregate ${year}: ${r.users} users with plays (${r.eligible} eligible), ${formatCount(r.rows)} rows in ${r.seconds.toFixed(1)} s (${formatCount(r.rows / r.seconds)} rows/s)`);
-      ctx.out(`  skipped: ${Object.entries(r.skips).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-      ctx.out(`  output: ${path.join(out, 'aggregate')}`);
-      if (f['profile']) {
-        const taskMs = r.tasks.map((t) => t.ms).sort((a, b) => a - b);
+    const rep = reporter(ctx);
+    const t0 = performance.now();
+    const r = await runPipeline({
+      lake, out, year, stages, workers, buckets: f['buckets'] as number | undefined, smb: f['smb'] ? path.resolve(String(f['smb'])) : undefined,
+      memoryBytes: f['memory'] ? parseSize(String(f['memory']))! : undefined, mapping: f['mapping'] as 'auto' | 'mmap' | 'read',
+      sample: f['sample'] as number | undefined, cards: Boolean(f['cards']), ranks: f['ranks'] as 'exact' | 'sketch',
+      minListeners: f['min-listeners'] as number, maxRejectRate: f['max-reject-rate'] as number,
+      log: rep.log,
+      onProgress: rep.onProgress,
+      onAggregate: f['profile'] ? (a) => {
+        const taskMs = a.tasks.map((t) => t.ms).sort((x, y) => x - y);
         const busy = taskMs.reduce((s, x) => s + x, 0);
-        const profile = {
-          stage: 'aggregate', year, seconds: r.seconds, rows: r.rows, rows_per_s: Math.round(r.rows / r.seconds),
-          bytes_mapped: r.bytesMapped, mapping: r.mapping, lanes: r.lanes, largest_bucket_bytes: r.largestBucketBytes, workers: workers ?? os.availableParallelism(),
-          worker_utilization: busy / 1000 / (r.seconds * (workers ?? os.availableParallelism())),
-          tasks: r.tasks.length, task_ms: { median: taskMs[Math.floor(taskMs.length / 2)] ?? 0, p90: taskMs[Math.floor(taskMs.length * 0.9)] ?? 0, max: taskMs[taskMs.length - 1] ?? 0 },
+        const w = workers ?? os.availableParallelism();
+        return {
+          stage: 'aggregate', year, seconds: a.seconds, rows: a.rows, rows_per_s: Math.round(a.rows / a.seconds),
+          bytes_mapped: a.bytesMapped, mapping: a.mapping, lanes: a.lanes, largest_bucket_bytes: a.largestBucketBytes, workers: w,
+          worker_utilization: busy / 1000 / (a.seconds * w),
+          tasks: a.tasks.length, task_ms: { median: taskMs[Math.floor(taskMs.length / 2)] ?? 0, p90: taskMs[Math.floor(taskMs.length * 0.9)] ?? 0, max: taskMs[taskMs.length - 1] ?? 0 },
           peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
-          per_task: r.tasks,
+          per_task: a.tasks,
         };
-        const file = path.join(out, 'aggregate', 'profile.json');
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        writeFileAtomic(file, JSON.stringify(profile, null, 2) + '\n');
-        ctx.out(`  profile: ${file} (utilization ${(profile.worker_utilization * 100).toFixed(0)}%, largest task ${(profile.task_ms.max / Math.max(1e-9, profile.task_ms.median)).toFixed(1)}x the median)`);
-      }
+      } : undefined,
+    });
+    const secs = ((performance.now() - t0) / 1000).toFixed(1);
+    const m = r.manifest as { counts: { users: number; eligible: number; documents: number; cards: number } } | null;
+    if (m) {
+      ctx.out(`run ${r.runId}: ${m.counts.documents} documents (${m.counts.eligible} eligible), ${m.counts.cards} cards, ${secs} s`);
+      ctx.out(`  run:       ${r.runDir}`);
+      ctx.out(`  report:    ${path.join(r.runDir, 'report.html')}`);
+      ctx.out(r.published ? `  published: ${path.join(out, 'current')} → runs/${r.runId}` : '  dry run (--sample): not published');
+    } else {
+      ctx.out(`run ${r.runId}: stages ${stages.join(', ')} done in ${secs} s (partial run, not published)`);
+      ctx.out(`  run:       ${r.runDir}`);
     }
+    const profileFile = path.join(r.runDir, 'aggregate', 'profile.json');
+    if (f['profile'] && fs.existsSync(profileFile)) ctx.out(`  profile:   ${profileFile}`);
     return 0;
   },
 };
