@@ -16,6 +16,8 @@ export interface Command {
   /** Longer help text shown after the usage line. */
   readonly description: string;
   readonly flags: readonly FlagSpec[];
+  /** A flag that may also be given as the first bare argument (`wrapped token <user_id>`). */
+  readonly positional?: string;
   /** Returns the process exit code. */
   readonly run: (flags: FlagValues, ctx: CommandContext) => Promise<number>;
 }

@@ -49,7 +49,8 @@ export async function main(argv: readonly string[], ctx: CommandContext = defaul
       ctx.out(commandHelp(command));
       return 0;
     }
-    const flags = parseFlags(command.name, command.flags, rest);
+    const args = command.positional && rest[0] !== undefined && !rest[0].startsWith('--') ? [`--${command.positional}`, ...rest] : rest;
+    const flags = parseFlags(command.name, command.flags, args);
     return await command.run(flags, ctx);
   } catch (e) {
     if (e instanceof WrappedError) {

@@ -4,6 +4,8 @@ import { demoCommand } from './demo.ts';
 import { generateCommand } from './generate.ts';
 import { notBuilt } from './not-built.ts';
 import { runCommand } from './run.ts';
+import { serveCommand } from './serve.ts';
+import { tokenCommand } from './token.ts';
 
 
 /** Every `wrapped` subcommand, in the order help lists them. */
@@ -11,13 +13,8 @@ export const COMMANDS: readonly Command[] = [
   generateCommand,
   bucketCommand,
   runCommand,
-  notBuilt('serve', 'serve the published documents over HTTP',
-    'Serves <out>/current: documents, share cards and share links (SPEC §5).',
-    'issue #7', [
-      { name: 'out', kind: 'string', value: 'DIR', required: true, help: 'output directory of a run' },
-      { name: 'port', kind: 'int', value: 'PORT', default: 8080, min: 0, max: 65535, help: 'TCP port' },
-      { name: 'launched', kind: 'string', value: 'all|none|R,R', default: 'none', help: 'regions launched at start' },
-    ]),
+  serveCommand,
+  tokenCommand,
   notBuilt('bench', 'run the native benchmarks',
     'Micro and macro benchmarks beside their baselines (native-bench/). Until the harness lands, run\n' +
     'individual benchmarks with: node native-bench/run.mjs <name>.',

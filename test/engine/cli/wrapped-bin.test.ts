@@ -24,7 +24,7 @@ describe('the wrapped executable', () => {
   });
 
   it('has --help on every subcommand, naming its flags', () => {
-    for (const [c, flag] of [['generate', '--users'], ['bucket', '--buckets'], ['run', '--stages'], ['serve', '--port'], ['bench', '--json'], ['demo', '--dir']] as const) {
+    for (const [c, flag] of [['generate', '--users'], ['bucket', '--buckets'], ['run', '--stages'], ['serve', '--port'], ['token', '--admin'], ['bench', '--json'], ['demo', '--dir']] as const) {
       const r = wrapped(c, '--help');
       expect(r.code, c).toBe(0);
       expect(r.out, c).toContain(`Usage: wrapped ${c}`);
@@ -58,6 +58,22 @@ describe('the wrapped executable', () => {
     const bad = wrapped('run', '--lake', 'l', '--out', 'o', '--stages', 'aggregate,polish');
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--stages must be all or some of bucket, aggregate, enrich, rank, package, got 'polish'/);
+  });
+
+  it('prints tokens for a user (first argument) or the admin, and refuses to serve an output with nothing published', () => {
+    const out = path.join(tmp.dir, 'empty-out');
+    const t = wrapped('token', 'a'.repeat(32), '--out', out, '--ttl', '60');
+    expect(t.code, t.err).toBe(0);
+    expect(t.out.trim()).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(fs.statSync(path.join(out, '.secrets', 'server-secret')).mode & 0o777).toBe(0o600);
+    const admin = wrapped('token', '--admin', '--out', out);
+    expect(admin.out.trim()).toBe(fs.readFileSync(path.join(out, '.secrets', 'admin-token'), 'utf8').trim());
+    const bad = wrapped('token', 'nope', '--out', out);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/ERR_BAD_USER_ID/);
+    const serve = wrapped('serve', '--out', out, '--port', '0');
+    expect(serve.code).toBe(1);
+    expect(serve.err).toMatch(/ERR_NO_PUBLISHED_RUN: .*empty-out has no published run/);
   });
 
   it('generates a lake, refuses to overwrite it without --force, and buckets it', () => {
