@@ -27,6 +27,8 @@ export interface ServerConfig {
   /** pino options (false for none); tokens are never logged. */
   readonly logger: boolean | Record<string, unknown>;
   readonly now?: () => number;
+  /** Memory for document bodies kept by the warm-up (default 256 MiB). */
+  readonly cacheBytes?: number;
 }
 
 export const DEFAULTS = { shareTtlS: 7 * 86_400, rateLimit: 600, rateWindowMs: 60_000, bodyLimit: 1024 } as const;
@@ -59,7 +61,7 @@ const etagMatches = (req: FastifyRequest, etag: string) => {
 /** Builds the fastify app: routes, auth, launch flags, rate limit, errors as JSON. Call `listen` on it. */
 export function buildServer(c: ServerConfig): { app: FastifyInstance; store: DocumentStore; flags: LaunchFlags } {
   const now = c.now ?? Date.now;
-  const store = new DocumentStore(c.out);
+  const store = new DocumentStore(c.out, c.cacheBytes);
   const flags = new LaunchFlags(c.launched);
   const limiter = new RateLimiter(c.rateLimit, c.rateWindowMs, now);
   const app = Fastify({

@@ -229,6 +229,21 @@ describe('wrapped serve over a real socket', () => {
     expect(logs).not.toContain(t.split('.')[1]!);
   });
 
+  it('serves the same bytes from the warm-up\'s memory as from disk, within its memory budget', async () => {
+    const { app, store } = buildServer({ out: fx.out, secrets: loadSecrets(fx.out, env), launched: 'all', shareTtlS: 60, rateLimit: 1000, rateWindowMs: 60_000, bodyLimit: 1024, logger: false, cacheBytes: 40_000 });
+    const w = await store.warm();
+    expect(w.files).toBe(2 * (fx.eligible.length + fx.ineligible.length));
+    expect(w.held).toBeGreaterThan(0);
+    expect(w.held).toBeLessThanOrEqual(40_000);
+    for (const u of fx.eligible.slice(0, 10)) {
+      for (const enc of ['gzip', 'identity']) {
+        const r = await app.inject({ method: 'GET', url: `/wrapped/${u}`, headers: { ...auth(u), 'accept-encoding': enc } });
+        expect(r.rawPayload.equals(fs.readFileSync(docFile(u) + (enc === 'gzip' ? '.gz' : '')))).toBe(true);
+      }
+    }
+    await app.close();
+  });
+
   it('serves its OpenAPI description and a health check', async () => {
     const s = await start();
     const o = JSON.parse((await raw(s.base, 'GET', '/openapi.json')).body.toString()) as { openapi: string; paths: Record<string, unknown> };

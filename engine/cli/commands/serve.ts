@@ -37,7 +37,7 @@ export const serveCommand: Command = {
     if (f['warm']) {
       const t0 = performance.now();
       const w = await store.warm();
-      ctx.err(`serve: warmed ${w.files} files (${(w.bytes / 2 ** 20).toFixed(1)} MiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      ctx.err(`serve: warmed ${w.files} files (${(w.bytes / 2 ** 20).toFixed(1)} MiB, ${(w.held / 2 ** 20).toFixed(1)} MiB held in memory) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }
     const address = await app.listen({ port: f['port'] as number, host: String(f['host']) });
     ctx.err(`serve: ${address} — years ${years.join(', ')}; launched: ${JSON.stringify(flags.describe())}; secrets from ${secrets.sources.secret === 'env' ? 'WRAPPED_SECRET' : path.join(out, '.secrets')}`);
