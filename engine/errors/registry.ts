@@ -22,8 +22,6 @@ function def<P>(status: number, exit: number, message: (p: P) => string): ErrorD
 
 /** Exit code for usage errors (unknown flag, bad value), as in most Unix tools. */
 export const EXIT_USAGE = 2;
-/** Exit code for a subcommand that exists in the contract but is not built yet. */
-export const EXIT_NOT_IMPLEMENTED = 3;
 
 export const ERRORS = {
   ERR_CLI_UNKNOWN_COMMAND: def<{ command: string; known: readonly string[] }>(
@@ -44,9 +42,6 @@ export const ERRORS = {
   ERR_CLI_UNEXPECTED_ARGUMENT: def<{ command: string; argument: string }>(
     400, EXIT_USAGE,
     (p) => `wrapped ${p.command}: unexpected argument '${p.argument}' (flags start with --)`),
-  ERR_NOT_IMPLEMENTED: def<{ what: string; issue: string }>(
-    501, EXIT_NOT_IMPLEMENTED,
-    (p) => `${p.what} is not built yet (tracked in ${p.issue})`),
   ERR_PARQUET_READ: def<{ file: string; cause: string }>(
     500, 1,
     (p) => `cannot read Parquet file ${p.file}: expected a valid Parquet file, ${p.cause}`),

@@ -1,0 +1,59 @@
+import * as os from 'node:os';
+import type { Command } from '../command.ts';
+
+const fmt = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3));
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'run the benchmark harness: micro kernels and the stages beside DuckDB',
+  description: [
+    'Micro benchmarks (tinybench) for every kernel and hot path, each checked against a reference',
+    'before it is timed; then macro benchmarks on a generated year: each stage and the whole run',
+    'beside DuckDB (2 threads, same Parquet lake, checked), the plain-JS reference and the',
+    'memory-scan rate, and a cost model scaled to 600 M users / 3 T plays. --json for machines;',
+    '--compare REF runs another commit (with this harness) the same way and prints the ratios.',
+    'DuckDB is installed on first use into native-bench/.deps (not an npm dependency).',
+  ].join('\n'),
+  flags: [
+    { name: 'users', kind: 'int', value: 'N', default: 1000, min: 10, max: 1_000_000, help: 'users in the generated year (macro)' },
+    { name: 'only', kind: 'string', value: 'micro|macro', check: (v) => (['micro', 'macro'].includes(String(v)) ? null : 'micro or macro'), help: 'run one half' },
+    { name: 'time-ms', kind: 'int', value: 'MS', default: 500, min: 50, help: 'time per micro benchmark' },
+    { name: 'no-duckdb', kind: 'bool', help: 'skip the DuckDB anchor' },
+    { name: 'json', kind: 'bool', help: 'print JSON' },
+    { name: 'compare', kind: 'string', value: 'GIT-REF', help: 'run another commit side by side and print the ratio per benchmark' },
+  ],
+  async run(f, ctx) {
+    const log = (s: string) => ctx.err(s);
+    const { runMicro } = await import('../../../native-bench/harness/micro.ts');
+    const { runMacro } = await import('../../../native-bench/harness/macro.ts');
+    const { benchAtRef, currentCommit, ratios } = await import('../../../native-bench/harness/compare.ts');
+    const only = f['only'] as string | undefined;
+    const passArgs = ['--users', String(f['users']), '--time-ms', String(f['time-ms']), ...(only ? ['--only', only] : []), ...(f['no-duckdb'] ? ['--no-duckdb'] : [])];
+    const base = f['compare'] ? (log(`bench: running ${String(f['compare'])} first …`), benchAtRef(String(f['compare']), passArgs)) : null;
+    log('bench: micro …');
+    const micro = only === 'macro' ? [] : await runMicro(f['time-ms'] as number, log);
+    log('bench: macro …');
+    const macro = only === 'micro' ? null : await runMacro(f['users'] as number, log, !f['no-duckdb']);
+    const result = { commit: currentCommit(), node: process.version, cpus: os.availableParallelism(), micro, macro };
+    if (f['json']) {
+      ctx.out(JSON.stringify(base ? { ...result, compare: { ref: f['compare'], base_commit: base.commit, ratios: ratios(result, base) } } : result, null, 2));
+      return 0;
+    }
+    ctx.out(`wrapped bench — commit ${result.commit}, node ${result.node}, ${result.cpus} cpus`);
+    if (micro.length) {
+      ctx.out('\nmicro (checked against a reference before timing)');
+      for (const m of micro) ctx.out(`  ${m.name.padEnd(66)} ${fmt(m.itemsPerS).padStart(16)} ${m.unit}/s  ±${m.rme.toFixed(1)}%`);
+    }
+    if (macro) {
+      ctx.out(`\nmacro: a generated year of ${macro.users} users, ${macro.storedRows.toLocaleString('en-US')} stored plays (checked against the reference and DuckDB)`);
+      for (const r of macro.rows) ctx.out(`  ${r.name.padEnd(58)} ${r.seconds.toFixed(2).padStart(8)} s ${fmt(r.rows / Math.max(r.seconds, 1e-9)).padStart(14)} ${r.unit}/s  ${r.note ?? ''}`);
+      const c = macro.cost;
+      ctx.out(`\ncost model (scaled to 600 M users / 3 T plays): stages ${fmt(c['stages_vcpu_hours'] ?? 0)} vCPU-h (published estimate for aggregation ~${fmt(c['published_aggregation_vcpu_hours'] ?? 0)}), cards ${c['cards_vcpu_hours'] === null ? '—' : fmt(c['cards_vcpu_hours']!)} vCPU-h, total ${fmt(c['total_vcpu_hours'] ?? 0)} vCPU-h (published ~${fmt(c['published_total_vcpu_hours'] ?? 0)})`);
+    }
+    if (base) {
+      ctx.out(`\ncompared with ${String(f['compare'])} (${base.commit}): ratio > 1 is faster now`);
+      for (const r of ratios(result, base)) ctx.out(`  ${r.name.padEnd(66)} ${r.ratio.toFixed(2)}×  (${fmt(r.base)} → ${fmt(r.now)} ${r.unit})`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,48 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The JSON `wrapped bench --json` prints. */
+export interface BenchJson {
+  readonly commit: string;
+  readonly micro: ReadonlyArray<{ name: string; unit: string; itemsPerS: number }>;
+  readonly macro: { rows: ReadonlyArray<{ name: string; unit: string; rows: number; seconds: number }> } | null;
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Runs `wrapped bench --json` of another commit (a detached git worktree
+ * sharing this checkout's node_modules) with the same arguments, and returns
+ * its JSON. The other commit must have the harness.
+ */
+export function benchAtRef(ref: string, args: readonly string[]): BenchJson {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapped-compare-'));
+  try {
+    execFileSync('git', ['-C', ROOT, 'worktree', 'add', '--detach', dir, ref], { stdio: 'ignore' });
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    const r = spawnSync(process.execPath, ['engine/cli/wrapped.mjs', 'bench', '--json', ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (r.status !== 0) throw new Error(`wrapped bench at ${ref} failed (exit ${r.status}): ${(r.stderr || '').split('\n').filter(Boolean).slice(-3).join(' | ')}`);
+    return JSON.parse(r.stdout) as BenchJson;
+  } finally {
+    spawnSync('git', ['-C', ROOT, 'worktree', 'remove', '--force', dir]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function currentCommit(): string {
+  const r = spawnSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : 'unknown';
+}
+
+/** Per benchmark: this commit's rate over the other's (items/s; > 1 is faster). */
+export function ratios(now: BenchJson, base: BenchJson): Array<{ name: string; unit: string; base: number; now: number; ratio: number }> {
+  const rate = (j: BenchJson) => new Map([
+    ...j.micro.map((m) => [m.name, { unit: m.unit, v: m.itemsPerS }] as const),
+    ...(j.macro?.rows ?? []).map((r) => [r.name, { unit: `${r.unit}/s`, v: r.rows / Math.max(r.seconds, 1e-9) }] as const),
+  ]);
+  const a = rate(now), b = rate(base);
+  return [...a].filter(([k]) => b.has(k)).map(([name, x]) => ({ name, unit: x.unit, base: b.get(name)!.v, now: x.v, ratio: x.v / b.get(name)!.v }));
+}

@@ -1,0 +1,315 @@
+/**
+ * Micro benchmarks (tinybench) for the kernels and hot paths. Each declares the
+ * items one call handles, checks its result against a reference before it is
+ * timed (a fast wrong answer fails the suite), then warms up and runs.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gunzipSync, gzipSync } from 'fflate';
+import { Bench } from 'tinybench';
+import { radixSortByRankThenOffset } from '../../engine/kernels/radix-sort.ts';
+import { mmapAddon } from '../../engine/memory/mmap-file.ts';
+import { readFilesInto, SabPool } from '../../engine/memory/sab-pool.ts';
+import { ValueDigest } from '../../engine/sketches/value-digest.ts';
+import { KEY_BYTES } from '../../engine/smb/key.ts';
+import { murmur3_32 } from '../../engine/smb/murmur3.ts';
+import type { StageCatalog } from '../../stages/aggregate/catalog.ts';
+import { UserAccumulator, type UserSummary } from '../../stages/aggregate/user-accumulator.ts';
+import { yearWindow } from '../../stages/aggregate/year-window.ts';
+import { renderCard } from '../../stages/package/card-render.ts';
+import { finalDocument } from '../../stages/package/final-document.ts';
+import type { StoryCard } from '../../stages/package/story-card.ts';
+import { referenceUser, type RefCatalog } from '../../test/reference/stage1-reference.ts';
+
+export interface MicroResult {
+  readonly name: string;
+  /** Items one call handles (keys, rows, plays, documents…) and what they are. */
+  readonly items: number;
+  readonly unit: string;
+  readonly opsPerS: number;
+  readonly itemsPerS: number;
+  readonly rme: number;
+}
+
+interface Micro {
+  readonly name: string;
+  readonly items: number;
+  readonly unit: string;
+  /** Returns a problem, or null when the result matches the reference. */
+  readonly check: () => string | null;
+  readonly fn: () => unknown;
+}
+
+/** A small seeded generator (mulberry32): the same inputs every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function hashBench(): Micro {
+  const n = 100_000;
+  const r = rng(1);
+  const keys = Uint8Array.from({ length: n * KEY_BYTES }, () => Math.floor(r() * 256));
+  const buckets = new Uint32Array(n);
+  return {
+    name: 'SMB bucket hash (murmur3_32 over 16-byte keys)', items: n, unit: 'keys',
+    // Published MurmurHash3 x86_32 vectors, then the bucket of every key computed.
+    check: () => {
+      const enc = (s: string) => new TextEncoder().encode(s);
+      const vectors: Array<[string, number, number]> = [['', 0, 0], ['', 1, 0x514e28b7], ['hello', 0, 0x248bfa47], ['The quick brown fox jumps over the lazy dog', 0, 0x2e4ff723]];
+      for (const [s, seed, want] of vectors) if (murmur3_32(enc(s), 0, enc(s).length, seed) >>> 0 !== want) return `murmur3_32('${s}', ${seed}) wrong`;
+      return null;
+    },
+    fn: () => {
+      for (let i = 0; i < n; i++) buckets[i] = murmur3_32(keys, i * KEY_BYTES, KEY_BYTES, 0) & 63;
+    },
+  };
+}
+
+function sortBench(): Micro {
+  const n = 200_000;
+  const r = rng(2);
+  const major = Int32Array.from({ length: n }, () => Math.floor(r() * 5000));
+  const minor = Float64Array.from({ length: n }, () => Math.floor(r() * 31 * 86_400_000));
+  return {
+    name: 'stable radix sort by (user rank, ts)', items: n, unit: 'rows',
+    check: () => {
+      const got = radixSortByRankThenOffset(n, major, minor);
+      const want = Array.from({ length: n }, (_, i) => i).sort((a, b) => major[a]! - major[b]! || minor[a]! - minor[b]! || a - b);
+      return got.every((x, i) => x === want[i]) ? null : 'order differs from a stable comparison sort';
+    },
+    fn: () => radixSortByRankThenOffset(n, major, minor),
+  };
+}
+
+function mappingBenches(dir: string): Micro[] {
+  const files = Array.from({ length: 16 }, (_, i) => {
+    const f = path.join(dir, `bucket-${i}.bin`);
+    const r = rng(10 + i);
+    fs.writeFileSync(f, Uint8Array.from({ length: 1 << 20 }, () => Math.floor(r() * 256)));
+    return f;
+  });
+  const expected = files.map((f) => fs.readFileSync(f));
+  const pool = new SabPool();
+  const sum = (b: Uint8Array) => {
+    let s = 0;
+    for (let i = 0; i < b.length; i += 4096) s += b[i]!;
+    return s;
+  };
+  const out: Micro[] = [{
+    name: 'column mapping: read 16 × 1 MiB into a reused SharedArrayBuffer', items: 16 << 20, unit: 'bytes',
+    check: () => {
+      const m = readFilesInto(pool, files);
+      const ok = files.every((_, i) => Buffer.from(new Uint8Array(m.sab, m.offsets[i]!, m.lengths[i]!)).equals(expected[i]!));
+      pool.give(m.sab);
+      return ok ? null : 'bytes differ from the files';
+    },
+    fn: () => {
+      const m = readFilesInto(pool, files);
+      let s = 0;
+      for (let i = 0; i < files.length; i++) s += sum(new Uint8Array(m.sab, m.offsets[i]!, m.lengths[i]!));
+      pool.give(m.sab);
+      return s;
+    },
+  }];
+  const addon = mmapAddon();
+  if (addon) {
+    out.push({
+      name: 'column mapping: mmap 16 × 1 MiB as SharedArrayBuffers (addon)', items: 16 << 20, unit: 'bytes',
+      check: () => (files.every((f, i) => Buffer.from(new Uint8Array(addon.mapFile(f))).equals(expected[i]!)) ? null : 'mapped bytes differ from the files'),
+      fn: () => files.reduce((s, f) => s + sum(new Uint8Array(addon.mapFile(f))), 0),
+    });
+  }
+  return out;
+}
+
+/** A synthetic catalog and one heavy user's plays: dedupe, local combine, histograms and top-K in one kernel. */
+function accumulatorBench(): Micro {
+  const T = 20_000, A = 2_000, AL = 4_000, G = 40;
+  const r = rng(3);
+  const trackArtist = Int32Array.from({ length: T }, (_, t) => t % A);
+  const trackAlbum = Int32Array.from({ length: T }, (_, t) => t % AL);
+  const artistGenre = Int32Array.from({ length: A }, (_, a) => a % G);
+  const id = (p: string, i: number) => `${p}${String(i).padStart(21, '0')}`;
+  const ranks = (n: number, p: string) => {
+    const ids = Array.from({ length: n }, (_, i) => id(p, i));
+    const order = ids.map((_, i) => i).sort((a, b) => (ids[a]! < ids[b]! ? -1 : 1));
+    const rk = new Int32Array(n);
+    order.forEach((i, k) => (rk[i] = k));
+    return rk;
+  };
+  const catalog: StageCatalog = {
+    tracks: T, artists: A, albums: AL, genres: G, trackArtist, trackAlbum, artistGenre,
+    trackIdRank: ranks(T, 'T'), artistIdRank: ranks(A, 'A'), albumIdRank: ranks(AL, 'L'), genreNameRank: ranks(G, 'g'),
+    resolve: Int32Array.from({ length: T }, (_, t) => t), trackYear: Int32Array.from({ length: T }, (_, t) => 1970 + (t % 56)),
+    trackFeatures: Int32Array.from({ length: T * 5 }, (_, k) => (k * 37) % 1000),
+  };
+  const ref: RefCatalog = {
+    trackArtist: new Map(Array.from({ length: T }, (_, t) => [id('T', t), id('A', t % A)])),
+    trackAlbum: new Map(Array.from({ length: T }, (_, t) => [id('T', t), id('L', t % AL)])),
+    artistGenre: new Map(Array.from({ length: A }, (_, a) => [id('A', a), id('g', a % G)])),
+    alias: new Map(),
+  };
+  const n = 100_000;
+  const w = yearWindow(2025);
+  const ts = new Float64Array(n), track = new Int32Array(n), ms = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const dup = i > 0 && r() < 0.01;
+    ts[i] = dup ? ts[i - 1]! : w.startMs + Math.floor(r() * (w.freezeMs - w.startMs));
+    track[i] = dup ? track[i - 1]! : Math.floor(T * r() ** 3);
+    ms[i] = dup ? ms[i - 1]! : Math.floor(r() * 300_000);
+  }
+  const acc = new UserAccumulator(catalog, w);
+  const run = (): UserSummary => {
+    acc.begin(60, n);
+    for (let i = 0; i < n; i++) acc.add(ts[i]!, track[i]!, track[i]!, ms[i]!, 0, 0);
+    return acc.finalize();
+  };
+  return {
+    name: 'dedupe + local combine + histograms + top-K (one 100k-play user)', items: n, unit: 'plays',
+    check: () => {
+      const s = run();
+      const want = referenceUser(Array.from({ length: n }, (_, i) => ({ track: id('T', track[i]!), ts: ts[i]!, ms: ms[i]!, arrivalDay: 0, priv: false })), 60, ref, 2025)!;
+      const topOk = Array.from(s.topTracks).every((t, i) => id('T', t) === want.topTracks[i]!.id && s.topTrackMs[i] === want.topTracks[i]!.ms);
+      const histOk = Array.from(s.hours).every((h, i) => h === want.hours[i]) && Array.from(s.monthMs).every((m, i) => m === want.monthMs[i]);
+      return s.plays === want.plays && s.totalMs === want.totalMs && s.uniqueTracks === want.uniqueTracks && topOk && histOk ? null : 'summary differs from the plain-JS reference';
+    },
+    fn: run,
+  };
+}
+
+function sketchBenches(): Micro[] {
+  const r = rng(4);
+  const n = 50_000;
+  const xs = Float64Array.from({ length: n }, () => Math.floor(1e7 * r() ** 4));
+  const sorted = Float64Array.from(xs).sort();
+  const parts = Array.from({ length: 16 }, (_, p) => {
+    const d = new ValueDigest();
+    for (let i = p; i < n; i += 16) d.push(xs[i]!);
+    return d.centroids();
+  });
+  const below = (v: number) => {
+    let lo = 0, hi = n;
+    while (lo < hi) {
+      const m = (lo + hi) >>> 1;
+      if (sorted[m]! < v) lo = m + 1;
+      else hi = m;
+    }
+    return lo / n;
+  };
+  const checkDigest = (d: ValueDigest) => {
+    for (const q of [0.5, 0.9, 0.99]) {
+      const v = sorted[Math.floor(q * (n - 1))]!;
+      if (Math.abs(d.shareBelow(v) - below(v)) > 0.03) return `rank error above 0.03 at q=${q}`;
+    }
+    return null;
+  };
+  return [
+    {
+      name: 't-digest push', items: n, unit: 'values',
+      check: () => {
+        const d = new ValueDigest();
+        for (let i = 0; i < n; i++) d.push(xs[i]!);
+        return checkDigest(d);
+      },
+      fn: () => {
+        const d = new ValueDigest();
+        for (let i = 0; i < n; i++) d.push(xs[i]!);
+        return d.count;
+      },
+    },
+    {
+      name: 't-digest merge of 16 digests (push centroids)', items: 16, unit: 'digests',
+      check: () => {
+        const d = new ValueDigest();
+        for (const p of parts) d.merge(p);
+        return d.count === n ? checkDigest(d) : 'merged count differs';
+      },
+      fn: () => {
+        const d = new ValueDigest();
+        for (const p of parts) d.merge(p);
+        return d.count;
+      },
+    },
+  ];
+}
+
+function sampleDocument(): Record<string, unknown> {
+  const r = rng(5);
+  const name = (k: number) => `Name ${Math.floor(r() * 1e6)} ${k}`;
+  return {
+    user_id: 'a'.repeat(32), year: 2025, eligible: true, through: '2025-11-30', total_ms: 1234567890, total_minutes: 20576, plays: 9000, streams: 7000,
+    unique_tracks: 2100, unique_artists: 400,
+    top_tracks: Array.from({ length: 100 }, (_, k) => ({ id: 'T'.repeat(22), title: name(k), artist_id: 'A'.repeat(22), artist_name: name(k), plays: 100 - k, ms: 1e6 - k })),
+    top_artists: Array.from({ length: 10 }, (_, k) => ({ id: 'A'.repeat(22), name: name(k), plays: 50 - k, ms: 2e6 - k })),
+    top_albums: Array.from({ length: 5 }, (_, k) => ({ id: 'L'.repeat(22), title: name(k), plays: 20 - k, ms: 3e6 - k })),
+    top_genres: Array.from({ length: 5 }, (_, k) => ({ genre: `g${k}`, parent: 'p', ms: 1e6, share: 0.1 })), genre_count: 12,
+    monthly: Array.from({ length: 12 }, (_, m) => ({ month: m + 1, plays: 700, ms: 1e8, top_artist_id: 'A'.repeat(22) })),
+    hours: Array.from({ length: 24 }, (_, h) => h * 1e6),
+    music_personality: { code: 'ELTC', label: 'The Archivist', description: 'x', axes: { discovery: 0.2, loyalty: 0.4, timelessness: 0.3, commonality: 0.8 }, audio_profile: null },
+    listening_age: 30, vs_last_year: null,
+  };
+}
+
+function packagingBenches(): Micro[] {
+  const enriched = sampleDocument();
+  const rank = { global_rank_blurbs: [{ kind: 'top_listener', artist_id: 'A'.repeat(22), threshold_pct: 1, text: 'You were in the top 1% of X listeners' }], early_fan_blurbs: [] };
+  const json = Buffer.from(JSON.stringify(finalDocument(enriched, rank, null)));
+  const card: StoryCard = {
+    version: 1, user_id: 'a'.repeat(32), year: 2025, hue: 210, minutes: 20576, top_artists: ['Zolunos', 'The Stedos', 'The Kelcors', 'Corxixi', 'Doqui'],
+    top_tracks: [{ title: 'Paper Roads', artist: 'The Xilunmis' }, { title: 'Neon Letters', artist: 'The Kelcors' }], top_genre: 'rock', personality: 'The Devotee', headline_blurb: 'You were in the top 0.5% of The Stedos listeners',
+  };
+  return [
+    {
+      name: 'JSON packaging (final document + stringify)', items: 1, unit: 'documents',
+      check: () => {
+        const d = finalDocument(enriched, rank, null);
+        const keys = Object.keys(d);
+        return keys.indexOf('global_rank_blurbs') === keys.indexOf('listening_age') + 1 && JSON.stringify(JSON.parse(JSON.stringify(d))) === json.toString() ? null : 'document shape or bytes differ';
+      },
+      fn: () => JSON.stringify(finalDocument(enriched, rank, null)),
+    },
+    {
+      name: `gzip a document (fflate gzipSync, ${json.length} B)`, items: 1, unit: 'documents',
+      check: () => (Buffer.from(gunzipSync(gzipSync(json, { level: 6, mtime: 0 }))).equals(json) ? null : 'gunzip does not give the document back'),
+      fn: () => gzipSync(json, { level: 6, mtime: 0 }),
+    },
+    {
+      name: 'card rendering (SVG → 1080×1920 PNG, resvg)', items: 1, unit: 'cards',
+      check: () => {
+        const png = Buffer.from(renderCard(card));
+        return png.readUInt32BE(16) === 1080 && png.readUInt32BE(20) === 1920 ? null : 'not a 1080×1920 PNG';
+      },
+      fn: () => renderCard(card),
+    },
+  ];
+}
+
+export async function runMicro(timeMs: number, log: (s: string) => void): Promise<MicroResult[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapped-micro-'));
+  try {
+    const suite = [hashBench(), sortBench(), ...mappingBenches(dir), accumulatorBench(), ...sketchBenches(), ...packagingBenches()];
+    const results: MicroResult[] = [];
+    for (const m of suite) {
+      const problem = m.check();
+      if (problem) throw new Error(`micro benchmark '${m.name}' failed its check: ${problem}`);
+      const bench = new Bench({ time: timeMs, warmupTime: Math.min(200, timeMs / 2) });
+      bench.add(m.name, m.fn);
+      await bench.run();
+      const res = bench.tasks[0]!.result as unknown as { state: string; period?: number; latency?: { rme: number } };
+      if (res.state !== 'completed' || !res.period) throw new Error(`micro benchmark '${m.name}' did not complete (${res.state})`);
+      const ops = 1000 / res.period;
+      results.push({ name: m.name, items: m.items, unit: m.unit, opsPerS: ops, itemsPerS: ops * m.items, rme: res.latency?.rme ?? 0 });
+      log(`  ${m.name}: ${Math.round(ops * m.items).toLocaleString('en-US')} ${m.unit}/s`);
+    }
+    return results;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
