@@ -51,6 +51,16 @@ describe('the wrapped executable', () => {
     }
   });
 
+  it('runs the micro benchmarks, each checked against its reference, and prints JSON', () => {
+    const r = wrapped('bench', '--only', 'micro', '--time-ms', '50', '--json');
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out) as { micro: Array<{ name: string; itemsPerS: number }>; macro: unknown };
+    expect(j.micro.length).toBeGreaterThanOrEqual(9);
+    for (const m of j.micro) expect(m.itemsPerS, m.name).toBeGreaterThan(0);
+    expect(j.micro.map((m) => m.name)).toContain('card rendering (SVG → 1080×1920 PNG, resvg)');
+    expect(j.macro).toBeNull();
+  });
+
   it('rejects an unknown stage by name', () => {
     const bad = wrapped('run', '--lake', 'l', '--out', 'o', '--stages', 'aggregate,polish');
     expect(bad.code).toBe(2);
