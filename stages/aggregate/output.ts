@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { writeFileAtomic } from '../../engine/lake/parquet-io.ts';
 import { bucketFileName } from '../../engine/smb/filename-policy.ts';
-import { hexToKey, KEY_BYTES, keyToHex } from '../../engine/smb/key.ts';
+import { compareKeys, hexToKey, KEY_BYTES, keyToHex } from '../../engine/smb/key.ts';
 import { FEATURES } from './catalog.ts';
 import type { UserSummary } from './user-accumulator.ts';
 
@@ -132,25 +132,27 @@ export function readAggregateBucket(dir: string, bucket: number, numBuckets: num
       topAlbums: new Int32Array(0), topAlbumStreams: new Int32Array(0), topAlbumMs: new Float64Array(0), genres: new Int32Array(0), genreMs: new Float64Array(0),
     });
   }
-  const fill = (t: string, set: (s: UserSummary, cols: Record<string, number[]>) => void, names: string[]) => {
+  // Every table is sorted by user_key in the users table's order: walk each once, slicing runs (no per-row work but a key compare).
+  const ukeys = tableColumn<Uint8Array>(u, 'user_key');
+  const summaries = [...out.values()];
+  const fill = (t: (typeof AGGREGATE_TABLES)[number], set: (s: UserSummary, cols: Record<string, Int32Array | Float64Array>) => void, names: string[]) => {
     const tb = read(t);
-    const groups = new Map<string, Record<string, number[]>>();
-    const arrays = Object.fromEntries(names.map((c) => [c, num(tb, c)]));
-    for (let i = 0; i < tb.numRows; i++) {
-      const k = keyOf(tb, i);
-      let g = groups.get(k);
-      if (!g) groups.set(k, (g = Object.fromEntries(names.map((c) => [c, [] as number[]]))));
-      for (const c of names) g[c]!.push(arrays[c]![i]!);
+    if (tb.numRows === 0) return;
+    const keys = tableColumn<Uint8Array>(tb, 'user_key');
+    const arrays = Object.fromEntries(names.map((c) => [c, tableColumn<Int32Array | Float64Array>(tb, c)]));
+    let row = 0;
+    for (let i = 0; i < summaries.length && row < tb.numRows; i++) {
+      const start = row;
+      while (row < tb.numRows && compareKeys(keys, row, ukeys, i) === 0) row++;
+      if (row > start) set(summaries[i]!, Object.fromEntries(names.map((c) => [c, arrays[c]!.slice(start, row)])));
     }
-    for (const [k, g] of groups) set(out.get(k)!, g);
   };
-  fill('top_tracks', (s, g) => Object.assign(s, { topTracks: Int32Array.from(g['track']!), topTrackStreams: Int32Array.from(g['streams']!), topTrackMs: Float64Array.from(g['ms']!) }), ['track', 'streams', 'ms']);
+  fill('top_tracks', (s, g) => Object.assign(s, { topTracks: g['track'], topTrackStreams: g['streams'], topTrackMs: g['ms'] }), ['track', 'streams', 'ms']);
   fill('artists', (s, g) => Object.assign(s, {
-    artists: Int32Array.from(g['artist']!), artistPlays: Int32Array.from(g['plays']!), artistStreams: Int32Array.from(g['streams']!),
-    artistMs: Float64Array.from(g['ms']!), artistFirstStream: Float64Array.from(g['first_stream_ts']!),
+    artists: g['artist'], artistPlays: g['plays'], artistStreams: g['streams'], artistMs: g['ms'], artistFirstStream: g['first_stream_ts'],
   }), ['artist', 'plays', 'streams', 'ms', 'first_stream_ts']);
-  fill('top_albums', (s, g) => Object.assign(s, { topAlbums: Int32Array.from(g['album']!), topAlbumStreams: Int32Array.from(g['streams']!), topAlbumMs: Float64Array.from(g['ms']!) }), ['album', 'streams', 'ms']);
-  fill('genres', (s, g) => Object.assign(s, { genres: Int32Array.from(g['genre']!), genreMs: Float64Array.from(g['ms']!) }), ['genre', 'ms']);
+  fill('top_albums', (s, g) => Object.assign(s, { topAlbums: g['album'], topAlbumStreams: g['streams'], topAlbumMs: g['ms'] }), ['album', 'streams', 'ms']);
+  fill('genres', (s, g) => Object.assign(s, { genres: g['genre'], genreMs: g['ms'] }), ['genre', 'ms']);
   return out;
 }
 
