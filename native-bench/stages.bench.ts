@@ -13,7 +13,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readAggregateMetadata, runEnrich } from '../stages/enrich/index.ts';
+import { runEnrich } from '../stages/enrich/index.ts';
+import { readAggregateMetadata } from '../stages/aggregate/metadata.ts';
 import { runRank } from '../stages/rank/index.ts';
 import { listenerCountTask } from '../stages/aggregate/listener-counts.ts';
 import { collectTask, digestTask } from '../stages/rank/worker.ts';

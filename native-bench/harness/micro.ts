@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'fflate';
 import { Bench } from 'tinybench';
+import { mulberry32 } from '../../fixtures/sample-year/rng.ts';
 import { radixSortByRankThenOffset } from '../../engine/kernels/radix-sort.ts';
 import { mmapAddon } from '../../engine/memory/mmap-file.ts';
 import { readFilesInto, SabPool } from '../../engine/memory/sab-pool.ts';
@@ -41,16 +42,7 @@ interface Micro {
   readonly fn: () => unknown;
 }
 
-/** A small seeded generator (mulberry32): the same inputs every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function hashBench(): Micro {
   const n = 100_000;

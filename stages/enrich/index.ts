@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { catalogHash, loadCatalogText } from '../../engine/catalog/catalog-text.ts';
 import { entryString, tableSize } from '../../engine/columns/string-table.ts';
 import { wrappedError } from '../../engine/errors/registry.ts';
-import { completeStage, readMarker, stageComplete, writeMarker } from '../../engine/plan/bucket-markers.ts';
+import { completeStage, readMarker, writeMarker } from '../../engine/plan/bucket-markers.ts';
+import { openStageInputs } from '../aggregate/metadata.ts';
 import { WorkerPool } from '../../engine/pool/worker-pool.ts';
 import { throughDate, yearWindow } from '../aggregate/year-window.ts';
 import { artistPopularity } from './axes.ts';
@@ -32,21 +32,6 @@ export interface EnrichResult {
   readonly seconds: number;
 }
 
-/** Stage 1's metadata.json, as later stages read it. */
-export interface AggregateMetadata {
-  readonly year: number;
-  readonly freeze: string;
-  readonly num_buckets: number;
-  readonly users: number;
-  readonly eligible: number;
-  readonly catalog_sha256: string;
-}
-
-export function readAggregateMetadata(stage: string, dir: string): AggregateMetadata {
-  if (!stageComplete(dir)) throw wrappedError('ERR_STAGE_INPUT_INCOMPLETE', { stage, input: 'aggregate', dir });
-  return JSON.parse(fs.readFileSync(path.join(dir, 'metadata.json'), 'utf8')) as AggregateMetadata;
-}
-
 /**
  * Stage 2 (enrich): names and titles, genres with parent and share, listening
  * age, music personality (four axes, 16 labels, audio-profile centroid) and vs
@@ -56,10 +41,7 @@ export function readAggregateMetadata(stage: string, dir: string): AggregateMeta
  */
 export async function runEnrich(o: EnrichOptions): Promise<EnrichResult> {
   const t0 = performance.now();
-  const agg = readAggregateMetadata('enrich', o.aggregateDir);
-  const hash = catalogHash(o.lake);
-  if (hash !== agg.catalog_sha256) throw wrappedError('ERR_CATALOG_CHANGED', { stage: 'enrich', lake: o.lake, expected: agg.catalog_sha256, actual: hash });
-  const text = loadCatalogText(o.lake);
+  const { agg, hash, text } = openStageInputs('enrich', o.aggregateDir, o.lake);
   const model = o.model ?? loadPersonalityModel();
   const artistIds = Array.from({ length: tableSize(text.artistIds) }, (_, i) => entryString(text.artistIds, i));
   const previous = o.previousAggregateDir ? openPreviousYear(o.previousAggregateDir, artistIds) : null;

@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateLake } from '../../fixtures/sample-year/generate.ts';
+import { mulberry32 } from '../../fixtures/sample-year/rng.ts';
 import { bucketLake } from '../../engine/smb/bucket-lake.ts';
 import { FEATURES } from '../aggregate/catalog.ts';
 import { runAggregate } from '../aggregate/index.ts';
@@ -26,16 +27,7 @@ const HIGH = ['Fast', 'Energetic', 'Sunny', 'Groovy', 'Acoustic'];
 const LOW = ['Slow', 'Calm', 'Moody', 'Still', 'Electric'];
 const WORD = ['tempo', 'energy', 'mood', 'danceability', 'acoustic sound'];
 
-/** A small seeded generator (mulberry32), so training is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const dist2 = (a: readonly number[], b: readonly number[]) => a.reduce((s, x, k) => s + (x - b[k]!) ** 2, 0);
 

@@ -6,7 +6,7 @@ import { wrappedError } from '../../engine/errors/registry.ts';
 import { readParquetFile, writeFileAtomic } from '../../engine/lake/parquet-io.ts';
 import { completeStage, readMarker, stageComplete, writeMarker } from '../../engine/plan/bucket-markers.ts';
 import { WorkerPool } from '../../engine/pool/worker-pool.ts';
-import { readAggregateMetadata } from '../enrich/index.ts';
+import { readAggregateMetadata } from '../aggregate/metadata.ts';
 import { enrichFileName } from '../enrich/worker.ts';
 import { rankFileName } from '../rank/worker.ts';
 import type { CardResult, CardTask, PackageResult, PackageTask } from './messages.ts';

@@ -1,12 +1,11 @@
 import * as fs from 'node:fs';
-import { catalogHash, loadCatalogText } from '../../engine/catalog/catalog-text.ts';
 import { tableSize } from '../../engine/columns/string-table.ts';
 import { wrappedError } from '../../engine/errors/registry.ts';
 import { completeStage, readMarker, writeMarker } from '../../engine/plan/bucket-markers.ts';
 import { WorkerPool } from '../../engine/pool/worker-pool.ts';
 import { ValueDigest } from '../../engine/sketches/value-digest.ts';
 import { countListeners } from '../aggregate/listener-counts.ts';
-import { readAggregateMetadata } from '../enrich/index.ts';
+import { openStageInputs } from '../aggregate/metadata.ts';
 import { WIDEST_PERMILLE } from './blurbs.ts';
 import type { ArtistValues, BlurbResult, BlurbTask, CollectResult, CollectTask, DigestResult, DigestTask, SortTask } from './messages.ts';
 
@@ -74,10 +73,7 @@ function buildCsr(parts: readonly CollectResult[], m: 0 | 1, artists: number): A
  */
 export async function runRank(o: RankOptions): Promise<RankResult> {
   const t0 = performance.now();
-  const agg = readAggregateMetadata('rank', o.aggregateDir);
-  const hash = catalogHash(o.lake);
-  if (hash !== agg.catalog_sha256) throw wrappedError('ERR_CATALOG_CHANGED', { stage: 'rank', lake: o.lake, expected: agg.catalog_sha256, actual: hash });
-  const text = loadCatalogText(o.lake);
+  const { agg, hash, text } = openStageInputs('rank', o.aggregateDir, o.lake);
   const A = tableSize(text.artistIds);
   const n = agg.num_buckets;
   const K = o.minListeners ?? 100;
