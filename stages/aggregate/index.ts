@@ -287,7 +287,13 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
         packRows += u.rows;
       }
       flush();
-      const results = await Promise.all(jobs.map((job) => pool.run<AggregateTaskInput, AggregateTaskResult>({ module, fn: 'aggregateTask', input: job.task })));
+      let results: AggregateTaskResult[];
+      try {
+        results = await Promise.all(jobs.map((job) => pool.run<AggregateTaskInput, AggregateTaskResult>({ module, fn: 'aggregateTask', input: job.task })));
+      } catch (e) {
+        // A worker crash or kernel failure: name the stage, the bucket and its files.
+        throw wrappedError('ERR_STAGE_FAILED', { stage: 'aggregate', bucket: j, file: plan.map((x) => x.file).slice(0, 3).join(', ') + (plan.length > 3 ? ` and ${plan.length - 3} more` : ''), cause: (e as Error).message }, e);
+      }
       // Assemble in key order: packed users from their task, heavy users from their combined partials.
       const byUser = new Map<string, UserRow | null>();
       const partials = new Map<string, AggregateTaskResult['partials'][number][]>();

@@ -3,22 +3,27 @@ import * as path from 'node:path';
 import { generateLake } from '../../../fixtures/sample-year/generate.ts';
 import { runPipeline } from '../../../stages/run/index.ts';
 import { documentPath } from '../../../stages/package/document-path.ts';
+import { buildServer, DEFAULTS, userToken } from '../../../server/app.ts';
+import { loadSecrets } from '../../../server/secrets.ts';
 import type { Command } from '../command.ts';
 import { formatCount, Progress } from '../progress.ts';
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'generate a small sample year, run the four stages with cards, and publish',
+  summary: 'generate a small sample year, run the four stages with cards, publish and serve it',
   description: [
     'The newcomer command: generates a small seeded year into --dir, runs `wrapped run`',
     '(bucket, aggregate, enrich, rank, package, share cards) on 2025 and publishes it, then',
-    'prints where to look: the run report, a sample document and a card.',
+    'prints where to look: the run report, a sample document and a card; then serves it (with a',
+    'token and a share link to try) until Ctrl-C.',
   ].join('\n'),
   flags: [
     { name: 'dir', kind: 'string', value: 'DIR', default: '.tmp/demo', help: 'working directory for the lake and outputs' },
     { name: 'users', kind: 'int', value: 'N', default: 500, min: 1, max: 100_000, help: 'number of users in the sample year' },
     { name: 'seed', kind: 'int', value: 'S', default: 2025, min: 0, help: 'random seed' },
     { name: 'min-listeners', kind: 'int', value: 'K', default: 30, min: 1, help: 'listeners an artist needs for rank statements (small on a small year)' },
+    { name: 'serve', kind: 'bool', default: true, help: 'then serve it until Ctrl-C (--serve=false to stop after publishing)' },
+    { name: 'port', kind: 'int', value: 'PORT', default: 8080, min: 0, max: 65535, help: 'port for the server' },
   ],
   async run(f, ctx) {
     const dir = path.resolve(String(f['dir']));
@@ -51,7 +56,26 @@ export const demoCommand: Command = {
       ctx.out(`  document:  ${doc}`);
       ctx.out(`  card:      ${path.join(path.dirname(doc), sample, 'story.png')}`);
     }
-    ctx.out(`  serve it:  npx wrapped serve --out ${out}`);
+    if (!f['serve'] || !sample) {
+      ctx.out(`  serve it:  npx wrapped serve --out ${out} --launched all`);
+      return 0;
+    }
+    // Serve the publication, launched everywhere, with a token and a share link to try.
+    const secrets = loadSecrets(out);
+    const { app, store } = buildServer({ out, secrets, launched: 'all', shareTtlS: DEFAULTS.shareTtlS, rateLimit: DEFAULTS.rateLimit, rateWindowMs: DEFAULTS.rateWindowMs, bodyLimit: DEFAULTS.bodyLimit, logger: false });
+    await store.warm();
+    const base = await app.listen({ port: f['port'] as number, host: '127.0.0.1' });
+    const token = userToken(secrets, sample, 24 * 3600);
+    const share = await app.inject({ method: 'POST', url: `/wrapped/${sample}/share`, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', host: new URL(base).host }, payload: '{"target":"copy_link"}' });
+    ctx.out(`\ndemo: serving ${base} (Ctrl-C to stop)`);
+    ctx.out(`  document:  curl -H 'Authorization: Bearer ${token}' ${base}/wrapped/${sample}`);
+    ctx.out(`  share page (open in a browser): ${(JSON.parse(share.body) as { share_url: string }).share_url}`);
+    ctx.out(`  API:       ${base}/openapi.json`);
+    await new Promise<void>((resolve) => {
+      const stop = () => void app.close().then(() => resolve());
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
     return 0;
   },
 };

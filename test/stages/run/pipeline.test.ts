@@ -154,6 +154,16 @@ describe('wrapped run: the four stages, published', () => {
     expect(fs.existsSync(path.join(outD, 'current'))).toBe(false);
   }, 300_000);
 
+  it('publishes nothing when an input file is corrupt, and names the file', async () => {
+    const outF = path.join(tmp.dir, 'f');
+    fs.cpSync(path.join(outA, 'smb'), path.join(outF, 'smb'), { recursive: true });
+    const day = path.join(outF, 'smb', 'plays', 'year=2025', 'month=03', 'day=10');
+    const victim = fs.readdirSync(day).filter((f) => /^bucket-.*\.arrow$/.test(f)).map((f) => path.join(day, f)).find((f) => fs.statSync(f).size > 1000)!;
+    fs.truncateSync(victim, Math.floor(fs.statSync(victim).size / 2));
+    await expect(runPipeline({ lake, out: outF, year: YEAR, buckets: 8, minListeners: K })).rejects.toThrow(new RegExp(`ERR_SMB_CORRUPT_BUCKET|corrupt SMB bucket file ${victim.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    expect(fs.existsSync(path.join(outF, 'current'))).toBe(false);
+  }, 300_000);
+
   it('makes a deterministic dry run on a sample of users, not published, with cards', async () => {
     const outE = path.join(tmp.dir, 'e');
     const r1 = await runPipeline({ lake, out: outE, year: YEAR, buckets: 8, minListeners: K, sample: 0.05, cards: true });
