@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'fflate';
 import { writeFileAtomic } from '../../engine/lake/parquet-io.ts';
-import { renderCard } from './card-render.ts';
+import { releaseRenderMemory, renderCard } from './card-render.ts';
 import { storyCard } from './story-card.ts';
 import { cardPath, documentPath, hashPrefix } from './document-path.ts';
 import { cardUrls, finalDocument, type RankLine } from './final-document.ts';
@@ -50,7 +50,7 @@ export function packageTask(t: PackageTask): PackageResult {
 }
 
 /** Renders story.png and story.json for every eligible user of a bucket's index part. */
-export function cardTask(t: CardTask): CardResult {
+export async function cardTask(t: CardTask): Promise<CardResult> {
   const t0 = performance.now();
   let cards = 0, pngBytes = 0;
   for (const l of lines(t.indexFile)) {
@@ -65,6 +65,7 @@ export function cardTask(t: CardTask): CardResult {
     fs.writeFileSync(path.join(dir, 'story.json'), JSON.stringify(card));
     cards++;
     pngBytes += png.length;
+    if (cards % 16 === 0) await releaseRenderMemory();
   }
   return { cards, pngBytes, ms: performance.now() - t0 };
 }
