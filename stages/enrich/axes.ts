@@ -17,7 +17,7 @@ const ratio = (a: number, b: number) => (b > 0 ? Math.min(1, Math.max(0, a / b))
  * - loyalty: share of ms on the top 5 artists;
  * - timelessness: share of ms (over tracks with a release year) on tracks
  *   released 10 or more years before the year;
- * - commonality: ms-weighted mean of the artists' popularity in [0, 1].
+ * - commonality: ms-weighted mean of the artists' popularity in [0, 1] (artistPopularity).
  */
 export function personalityAxes(s: UserSummary, popularity: Float64Array, lastYear: ReadonlySet<number> | null): Axes {
   let firstStream = Infinity;
@@ -40,15 +40,27 @@ export function personalityAxes(s: UserSummary, popularity: Float64Array, lastYe
 }
 
 /**
- * Artist popularity for commonality: ln(1 + listeners) / ln(1 + most listeners),
- * from this run's listener counts (users with a counted play of the artist).
+ * Artist popularity for commonality, in [0, 1]: the share of all (listener,
+ * artist) pairs that belong to artists with fewer listeners, plus half the
+ * share of artists with as many (a listener-weighted mid-rank percentile),
+ * from this run's listener counts. Unlike a ratio to the most-listened artist, it does not
+ * drift with the number of users, so the model's cut holds on any size of year.
+ * Sums of integers: exact, whatever the order.
  */
 export function artistPopularity(listeners: Int32Array): Float64Array {
-  let max = 0;
-  for (let a = 0; a < listeners.length; a++) max = Math.max(max, listeners[a]!);
+  const order = Array.from(listeners.keys()).sort((a, b) => listeners[a]! - listeners[b]!);
+  let total = 0;
+  for (let a = 0; a < listeners.length; a++) total += listeners[a]!;
   const out = new Float64Array(listeners.length);
-  const d = Math.log1p(max);
-  if (d > 0) for (let a = 0; a < listeners.length; a++) out[a] = Math.log1p(listeners[a]!) / d;
+  if (total === 0) return out;
+  let below = 0;
+  for (let i = 0; i < order.length; ) {
+    let j = i, same = 0;
+    while (j < order.length && listeners[order[j]!] === listeners[order[i]!]) same += listeners[order[j++]!]!;
+    for (let k = i; k < j; k++) out[order[k]!] = (below + same / 2) / total;
+    below += same;
+    i = j;
+  }
   return out;
 }
 

@@ -7,7 +7,7 @@ export const AXES = ['discovery', 'loyalty', 'timelessness', 'commonality'] as c
 export type Axes = Record<(typeof AXES)[number], number>;
 
 /**
- * The shipped personality model (stages/enrich/model/personality-v1.json),
+ * The shipped personality model (stages/enrich/model/personality-v2.json),
  * trained offline by train-personality.ts on a seeded sample year:
  * - axis cuts: the median of each axis over the training users, so the 16
  *   labels are about equally likely;
@@ -24,7 +24,7 @@ export interface PersonalityModel {
   readonly centroids: ReadonlyArray<{ readonly name: string; readonly description: string; readonly center: readonly number[] }>;
 }
 
-export const MODEL_FILE = new URL('./model/personality-v1.json', import.meta.url);
+export const MODEL_FILE = new URL('./model/personality-v2.json', import.meta.url);
 
 export function loadPersonalityModel(file: URL | string = MODEL_FILE): PersonalityModel {
   const m = JSON.parse(fs.readFileSync(file, 'utf8')) as PersonalityModel;

@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     const round = (x: number) => Math.round(x * 1e6) / 1e6;
     const centers = kMeans(z, k, seed);
     const model: PersonalityModel = {
-      version: 'personality-v1',
+      version: 'personality-v2',
       trained_on: { seed, users, year, k },
       features: [...FEATURES],
       axis_cuts: cuts,

@@ -19,7 +19,7 @@ interface Model {
   feature_std: number[];
   centroids: Array<{ name: string; center: number[] }>;
 }
-const model = JSON.parse(fs.readFileSync(new URL('../../stages/enrich/model/personality-v1.json', import.meta.url), 'utf8')) as Model;
+const model = JSON.parse(fs.readFileSync(new URL('../../stages/enrich/model/personality-v2.json', import.meta.url), 'utf8')) as Model;
 
 export interface RefStatement {
   kind: 'top_listener' | 'early_fan';
@@ -60,9 +60,19 @@ export function referenceDocuments(lake: string, year: number, users: ReadonlyMa
     if (!l) listeners.set(a.id, (l = []));
     l.push({ user, ms: a.ms, first: a.firstStream });
   }
-  let maxListeners = 0;
-  for (const l of listeners.values()) maxListeners = Math.max(maxListeners, l.length);
-  const popularity = (a: string) => Math.log1p(listeners.get(a)?.length ?? 0) / Math.log1p(maxListeners);
+  // Popularity: share of all listener pairs on artists with fewer listeners, plus half of those with as many.
+  const counts = [...listeners.values()].map((l) => l.length);
+  const pairs = counts.reduce((s, x) => s + x, 0);
+  const known = new Map<string, number>();
+  const popularity = (a: string) => {
+    let p = known.get(a);
+    if (p === undefined) {
+      const n = listeners.get(a)?.length ?? 0;
+      p = (counts.filter((x) => x < n).reduce((s, x) => s + x, 0) + counts.filter((x) => x === n).reduce((s, x) => s + x, 0) / 2) / pairs;
+      known.set(a, p);
+    }
+    return p;
+  };
   // r / N <= t%, with t in tenths of a percent so the comparison is exact.
   const smallest = (r: number, n: number) => {
     const t = [1, 5, 10, 20, 50, 100].find((tenths) => r * 1000 <= tenths * n);
