@@ -91,11 +91,6 @@ export class DocumentStore {
     return this.yearIndex(year)?.get(user) ?? null;
   }
 
-  /** Every distinct region in a year's index. */
-  regions(year: number): string[] {
-    return [...new Set([...(this.yearIndex(year)?.values() ?? [])].map((e) => e.region))].sort();
-  }
-
   private userDir(year: number, e: IndexEntry): string {
     return path.join(this.publication().dir, 'wrapped', String(year), `user_id=${e.prefix}`);
   }

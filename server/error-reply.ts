@@ -26,7 +26,6 @@ export function errorHandler(err: Error & { statusCode?: number; code?: string }
   if (err instanceof WrappedError) return sendError(reply, err);
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, wrappedError('ERR_BODY_TOO_LARGE', { limit: req.routeOptions.bodyLimit ?? 0 }));
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-    if (err.statusCode === 429) return sendError(reply, wrappedError('ERR_RATE_LIMITED', { limit: 0, windowS: 0 }));
     return sendError(reply, wrappedError('ERR_BAD_REQUEST', { problem: err.message.split('\n')[0]!.slice(0, 200) }));
   }
   const id = randomUUID();

@@ -7,7 +7,7 @@ import { ValueDigest } from '../../engine/sketches/value-digest.ts';
 import { compareKeys, KEY_BYTES, keyToHex } from '../../engine/smb/key.ts';
 import { aggregateTablePath, tableColumn } from '../aggregate/output.ts';
 import { TOP_ARTISTS } from '../aggregate/user-accumulator.ts';
-import { earlyFanBlurb, smallestThreshold, topListenerBlurb, WIDEST_PERMILLE, type Blurb } from './blurbs.ts';
+import { earlyFanBlurb, smallestThreshold, topListenerBlurb, type Blurb } from './blurbs.ts';
 import type { BlurbResult, BlurbTask, CollectResult, CollectTask, DigestResult, DigestTask, SortTask } from './messages.ts';
 
 /** Statements are made for each of a user's top 5 artists (SPEC §4). */
@@ -32,16 +32,19 @@ const measure = (a: ReturnType<typeof artistsTable>, m: number, i: number) => (m
 
 export function collectTask(t: CollectTask): CollectResult {
   const a = artistsTable(t);
+  // Typed arrays of the table's size, trimmed once: no per-row push into JS arrays.
   const out = [0, 1].map((m) => {
-    const artists: number[] = [];
-    const values: number[] = [];
+    const artists = new Int32Array(a.rows);
+    const values = new Float64Array(a.rows);
+    const cut = t.cuts[m]!;
+    let k = 0;
     for (let i = 0; i < a.rows; i++) {
       const x = a.artist[i]!;
       if (t.candidates[x] === 0) continue;
-      const v = measure(a, m, i);
-      if (v >= t.cuts[m]![x]!) (artists.push(x), values.push(v));
+      const v = m === 0 ? a.ms[i]! : -a.first[i]!;
+      if (v >= cut[x]!) (artists[k] = x), (values[k++] = v);
     }
-    return { artists: Int32Array.from(artists), values: Float64Array.from(values) };
+    return { artists: artists.slice(0, k), values: values.slice(0, k) };
   });
   return { artists: [out[0]!.artists, out[1]!.artists], values: [out[0]!.values, out[1]!.values] };
 }
@@ -132,4 +135,3 @@ export function blurbTask(t: BlurbTask): BlurbResult {
   return { users: lines.length, statements, ms: performance.now() - t0 };
 }
 
-export { WIDEST_PERMILLE };
