@@ -157,10 +157,18 @@ function accumulatorBench(): Micro {
     track[i] = dup ? track[i - 1]! : Math.floor(T * r() ** 3);
     ms[i] = dup ? ms[i - 1]! : Math.floor(r() * 300_000);
   }
+  // As stored in a bucket file: ts as (low, high) words, arrival day and private flag columns.
+  const tsWords = new Int32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    tsWords[2 * i] = ts[i]! % 4294967296;
+    tsWords[2 * i + 1] = Math.floor(ts[i]! / 4294967296);
+  }
+  const cols = { tsWords, track, ms, arrival: new Int32Array(n), priv: new Uint8Array(n) };
+  const codes = { overflowCode: new Int32Array(0), overflowTrack: new Int32Array(0) };
   const acc = new UserAccumulator(catalog, w);
   const run = (): UserSummary => {
     acc.begin(60, n);
-    for (let i = 0; i < n; i++) acc.add(ts[i]!, track[i]!, track[i]!, ms[i]!, 0, 0);
+    acc.addRows(cols, 0, n, codes);
     return acc.finalize();
   };
   return {

@@ -1,4 +1,5 @@
 import type { StageCatalog } from './catalog.ts';
+import { topK } from '../../engine/kernels/top-k.ts';
 import type { YearWindow } from './year-window.ts';
 
 /** Why a stored row did not count (SPEC §3); malformed rows were rejected earlier, at bucketing. */
@@ -92,7 +93,27 @@ export const TOP_ARTISTS = 10;
 export const TOP_ALBUMS = 5;
 export const TOP_GENRES = 5;
 
-/** Hash of the duplicate tuple (track code, ts, ms), for the dedupe table. */
+/** The stored columns the kernel reads: typed-array views over a bucket file in shared memory. */
+export interface PlayColumns {
+  /** ts as (low, high) int32 pairs. */
+  readonly tsWords: Int32Array;
+  readonly track: Int32Array;
+  readonly ms: Int32Array;
+  readonly arrival: Int32Array;
+  readonly priv: Uint8Array;
+}
+
+/**
+ * How a file's overflow track codes resolve (a dictionary code, >= 0, goes
+ * through the catalog's `resolve`): overflow code -(i + 1) has dedupe code
+ * `overflowCode[i]`, shared by all partitions, and catalog index `overflowTrack[i]`.
+ */
+export interface TrackCodes {
+  readonly overflowCode: Int32Array;
+  readonly overflowTrack: Int32Array;
+}
+
+/** Hash of the duplicate tuple (track code, ts, ms); tests use it to salt users into partials. */
 export function tupleHash(ts: number, code: number, ms: number): number {
   const hi = Math.floor(ts / 4294967296);
   let h = Math.imul((ts - hi * 4294967296) ^ 0x9e3779b9, 0x85ebca6b);
@@ -102,24 +123,39 @@ export function tupleHash(ts: number, code: number, ms: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-class GrowInt {
-  a = new Int32Array(256);
-  n = 0;
-  push(x: number): void {
-    if (this.n === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = x;
-  }
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** out[i] = from[order[i]] for every i of out. */
+function pick<T extends Int32Array | Float64Array>(out: T, order: Int32Array, from: Int32Array | Float64Array): T {
+  for (let i = 0; i < out.length; i++) out[i] = from[order[i]!]!;
+  return out;
+}
+
+function grow<T extends Int32Array | Float64Array>(a: T, n: number): T {
+  if (a.length >= n) return a;
+  let cap = a.length;
+  while (cap < n) cap *= 2;
+  const b = new (a.constructor as new (n: number) => T)(cap);
+  b.set(a);
+  return b;
 }
 
 /**
- * Accumulates one user at a time over dense scratch arrays indexed by catalog
- * index (O(1) per play, no Map, no per-play object), then finalizes the SPEC
- * §3 numbers. One instance per worker; reset between users by walking the
- * touched lists, never by clearing the whole scratch.
+ * Accumulates one user at a time, exactly, and finalizes the SPEC §3 numbers.
+ * One instance per worker, reused for every user.
+ *
+ * The hot loop (`addRows`) runs over a range of stored rows in place: filters,
+ * exact dedupe in an open-addressing table over the user's kept rows, then
+ * O(1) updates of small dense arrays. Track codes, tracks, artists and albums
+ * get a user-local index on first touch, so a play costs one lookup in a
+ * catalog-sized map (by the code as stored, which also skips the alias
+ * lookup) and its updates hit a few kilobytes that stay in cache. The
+ * catalog facts finalize needs per track sit in one row (`trackRow`), one
+ * cache line instead of one miss per array.
+ * Local month and hour come from one division and a day → month table. Cells
+ * are cleared when a local index is handed out, so a reset walks only the
+ * user's distinct tracks and artists.
  */
 export class UserAccumulator {
   readonly skips = emptySkips();
@@ -130,148 +166,351 @@ export class UserAccumulator {
   private readonly hours = new Float64Array(24);
   private readonly monthPlays = new Int32Array(12);
   private readonly monthMs = new Float64Array(12);
-  private readonly tPlays: Int32Array;
-  private readonly tStreams: Int32Array;
-  private readonly tMs: Float64Array;
-  private readonly tFirst: Float64Array;
-  private readonly touchedTracks = new GrowInt();
-  private readonly maMs: Float64Array;
-  private readonly maStreams: Int32Array;
-  /** 1 for (month, artist) cells in touchedMA: a cell can be touched by a 0 ms play. */
-  private readonly maTouched: Uint8Array;
-  private readonly touchedMA = new GrowInt();
-  // Finalize scratch.
-  private readonly aPlays: Int32Array;
-  private readonly aStreams: Int32Array;
-  private readonly aMs: Float64Array;
-  private readonly aFirst: Float64Array;
-  private readonly albStreams: Int32Array;
-  private readonly albMs: Float64Array;
-  private readonly albTouched: Uint8Array;
+  /** UTC midnight two days before the year: local time − base is never negative. */
+  private readonly base: number;
+  /** Day since `base` (local) → month 0..11 (a local time before the year is January, after December is December). */
+  private readonly monthOfDay: Uint8Array;
+  /** Dictionary code → local track (-1 not seen yet, -2 an unknown track); codes seen are listed in `seenCodes`. */
+  private readonly codeLocal: Int32Array;
+  private seenCodes = new Int32Array(256);
+  private nCodes = 0;
+  /** Per catalog track, `stride` int32s: album, release year, then the quantized features. */
+  private readonly trackRow: Int32Array;
+  private readonly stride: number;
+  private readonly features: number;
+  // Local tracks: catalog index → local index (-1 when not touched by this user).
+  private readonly trackLocal: Int32Array;
+  private nl = 0;
+  private lTrack = new Int32Array(256);
+  private lPlays = new Int32Array(256);
+  private lStreams = new Int32Array(256);
+  private lMs = new Float64Array(256);
+  private lFirst = new Float64Array(256);
+  /** Local artist of a local track, or -1. */
+  private lArtist = new Int32Array(256);
+  // Local artists, and per (local artist, month) cells at la * 12 + m.
+  private readonly artistLocal: Int32Array;
+  private na = 0;
+  private laArtist = new Int32Array(64);
+  /** > 0 when the cell has a counted play (a 0 ms play still makes an artist the month's candidate). */
+  private maPlays = new Int32Array(64 * 12);
+  private maMs = new Float64Array(64 * 12);
+  private maStreams = new Int32Array(64 * 12);
+  // Finalize scratch: per local artist, per local album, per genre.
+  private aPlays = new Int32Array(64);
+  private aStreams = new Int32Array(64);
+  private aMs = new Float64Array(64);
+  private aFirst = new Float64Array(64);
+  private readonly albumLocal: Int32Array;
+  private albAlbum = new Int32Array(256);
+  private albStreams = new Int32Array(256);
+  private albMs = new Float64Array(256);
   private readonly gMs: Float64Array;
   private readonly gTouched: Uint8Array;
   // Dedupe: open addressing over this user's kept rows; a slot is live when stamp === gen.
+  // The arrays keep the largest size any user needed, but each user hashes into
+  // the first `mask + 1` slots, sized for its rows: after a heavy user, a small
+  // one still probes a table that fits in cache.
   private slots = new Int32Array(1024);
   private stamps = new Uint32Array(1024);
+  private mask = 1023;
   private gen = 1;
   private rowTs = new Float64Array(512);
   private rowCode = new Int32Array(512);
   private rowMs = new Int32Array(512);
   private rows = 0;
+  // Sorted dedupe: the (code, ms) of the kept rows that share the current ts.
+  private groupTs = -Infinity;
+  private groupN = 0;
+  private groupCode = new Int32Array(16);
+  private groupMs = new Int32Array(16);
 
   constructor(private readonly c: StageCatalog, private readonly w: YearWindow) {
-    this.tPlays = new Int32Array(c.tracks);
-    this.tStreams = new Int32Array(c.tracks);
-    this.tMs = new Float64Array(c.tracks);
-    this.tFirst = new Float64Array(c.tracks).fill(Infinity);
-    this.maMs = new Float64Array(12 * c.artists);
-    this.maStreams = new Int32Array(12 * c.artists);
-    this.maTouched = new Uint8Array(12 * c.artists);
-    this.albTouched = new Uint8Array(c.albums);
-    this.gTouched = new Uint8Array(c.genres);
-    this.aPlays = new Int32Array(c.artists);
-    this.aStreams = new Int32Array(c.artists);
-    this.aMs = new Float64Array(c.artists);
-    this.aFirst = new Float64Array(c.artists).fill(Infinity);
-    this.albStreams = new Int32Array(c.albums);
-    this.albMs = new Float64Array(c.albums);
+    this.codeLocal = new Int32Array(c.resolve.length).fill(-1);
+    this.trackLocal = new Int32Array(c.tracks).fill(-1);
+    this.artistLocal = new Int32Array(c.artists).fill(-1);
+    this.albumLocal = new Int32Array(c.albums).fill(-1);
+    const F = (this.features = c.trackFeatures.length / c.tracks || 0);
+    const S = (this.stride = 2 + F);
+    this.trackRow = new Int32Array(c.tracks * S);
+    for (let t = 0; t < c.tracks; t++) {
+      this.trackRow[t * S] = c.trackAlbum[t]!;
+      this.trackRow[t * S + 1] = c.trackYear[t]!;
+      for (let k = 0; k < F; k++) this.trackRow[t * S + 2 + k] = c.trackFeatures[t * F + k]!;
+    }
     this.gMs = new Float64Array(c.genres);
+    this.gTouched = new Uint8Array(c.genres);
+    this.base = w.startMs - 2 * DAY_MS;
+    const days = Math.max(1, Math.ceil((Math.max(w.freezeMs, w.startMs) - this.base) / DAY_MS) + 3);
+    this.monthOfDay = new Uint8Array(days);
+    for (let d = 0; d < days; d++) {
+      const at = this.base + d * DAY_MS;
+      let m = 0;
+      while (m < 11 && at >= w.monthStart[m + 1]!) m++;
+      this.monthOfDay[d] = m;
+    }
   }
 
-  /** Starts a user with this UTC offset; `maxRows` bounds the rows that will be offered. */
-  begin(offsetMinutes: number, maxRows: number): void {
+  /** Starts a user with this UTC offset; `maxRows` (a hint) sizes the scratch for the rows to come. */
+  begin(offsetMinutes: number, maxRows = 0): void {
     this.offsetMs = offsetMinutes * 60_000;
     this.rows = 0;
+    this.groupTs = -Infinity;
+    this.groupN = 0;
+    this.nextGen();
+    this.mask = 1023;
+    this.reserve(maxRows);
+  }
+
+  /** A new stamp generation: every slot is free again. */
+  private nextGen(): void {
     this.gen = (this.gen + 1) >>> 0 || 1;
     if (this.gen === 1) this.stamps.fill(0);
-    let cap = this.slots.length;
-    while (cap < 2 * maxRows) cap *= 2;
+  }
+
+  /** Moves the rows kept so far into a table of `cap` slots. */
+  private rehash(cap: number): void {
     if (cap > this.slots.length) {
       this.slots = new Int32Array(cap);
       this.stamps = new Uint32Array(cap);
     }
-    if (this.rowTs.length < maxRows) {
-      this.rowTs = new Float64Array(maxRows);
-      this.rowCode = new Int32Array(maxRows);
-      this.rowMs = new Int32Array(maxRows);
+    this.nextGen();
+    this.mask = cap - 1;
+    for (let r = 0; r < this.rows; r++) {
+      let s = slotOf(this.rowTs[r]!, this.rowCode[r]!, this.rowMs[r]!) & this.mask;
+      while (this.stamps[s] === this.gen) s = (s + 1) & this.mask;
+      this.stamps[s] = this.gen;
+      this.slots[s] = r;
     }
+  }
+
+  /** Room for `rows` kept rows in the dedupe table and as many local tracks (artists). */
+  private reserve(rows: number): void {
+    let cap = this.mask + 1;
+    while (cap < 2 * rows) cap *= 2;
+    if (cap > this.mask + 1) this.rehash(cap);
+    this.rowTs = grow(this.rowTs, rows);
+    this.rowCode = grow(this.rowCode, rows);
+    this.rowMs = grow(this.rowMs, rows);
+    this.reserveLocal(Math.min(rows, this.c.tracks));
+  }
+
+  private reserveLocal(tracks: number): void {
+    if (this.lTrack.length < tracks) {
+      this.lTrack = grow(this.lTrack, tracks);
+      this.lPlays = grow(this.lPlays, tracks);
+      this.lStreams = grow(this.lStreams, tracks);
+      this.lMs = grow(this.lMs, tracks);
+      this.lFirst = grow(this.lFirst, tracks);
+      this.lArtist = grow(this.lArtist, tracks);
+      this.seenCodes = grow(this.seenCodes, tracks);
+      this.albAlbum = grow(this.albAlbum, tracks);
+      this.albStreams = grow(this.albStreams, tracks);
+      this.albMs = grow(this.albMs, tracks);
+    }
+    const artists = Math.min(tracks, this.c.artists);
+    if (this.laArtist.length < artists) {
+      this.laArtist = grow(this.laArtist, artists);
+      this.aPlays = grow(this.aPlays, artists);
+      this.aStreams = grow(this.aStreams, artists);
+      this.aMs = grow(this.aMs, artists);
+      this.aFirst = grow(this.aFirst, artists);
+      this.maPlays = grow(this.maPlays, 12 * this.laArtist.length);
+      this.maMs = grow(this.maMs, 12 * this.laArtist.length);
+      this.maStreams = grow(this.maStreams, 12 * this.laArtist.length);
+    }
+  }
+
+  /** Local track of a dictionary code seen for the first time by this user (-2: unknown track). */
+  private localCode(code: number): number {
+    const t = this.c.resolve[code]!;
+    const l = t < 0 ? -2 : this.localTrack(t);
+    this.codeLocal[code] = l;
+    if (this.nCodes === this.seenCodes.length) this.seenCodes = grow(this.seenCodes, this.nCodes + 1);
+    this.seenCodes[this.nCodes++] = code;
+    return l;
+  }
+
+  /** Local index of catalog track t, handed out (with its artist's) on first touch. */
+  private localTrack(t: number): number {
+    let l = this.trackLocal[t]!;
+    if (l >= 0) return l;
+    l = this.nl++;
+    this.trackLocal[t] = l;
+    this.lTrack[l] = t;
+    this.lPlays[l] = 0;
+    this.lStreams[l] = 0;
+    this.lMs[l] = 0;
+    this.lFirst[l] = Infinity;
+    const a = this.c.trackArtist[t]!;
+    this.lArtist[l] = a >= 0 ? this.localArtist(a) : -1;
+    return l;
+  }
+
+  private localArtist(a: number): number {
+    let la = this.artistLocal[a]!;
+    if (la >= 0) return la;
+    la = this.na++;
+    this.artistLocal[a] = la;
+    this.laArtist[la] = a;
+    for (let k = 12 * la; k < 12 * la + 12; k++) {
+      this.maPlays[k] = 0;
+      this.maMs[k] = 0;
+      this.maStreams[k] = 0;
+    }
+    return la;
   }
 
   /**
-   * Offers one stored row. `code` is the raw track code (the dedupe key uses the
-   * id as stored), `track` its resolved catalog index or -1.
+   * Offers stored rows [start, end) of one input to the current user. Each
+   * row is filtered (window, late arrival, private), deduplicated on (track
+   * id as stored, ts, ms_played) among counted rows, resolved to a catalog
+   * track (unknown tracks are counted as skipped after dedupe) and counted.
+   *
+   * `sorted`: every row of this user comes through ranges in ts order (a
+   * single range of a rolled-up bucket, where the user's whole year is one
+   * sorted run). Exact duplicates share ts, so they are neighbours: dedupe
+   * compares a row with the kept rows of the same ts only, no hash table.
+   * Otherwise (a user's rows spread over many day files) every kept row goes
+   * into an open-addressing table. A sorted range that goes back in time is
+   * an error: counting it as sorted would miss duplicates.
    */
-  add(ts: number, code: number, track: number, ms: number, arrivalDay: number, priv: number): void {
-    const w = this.w;
-    if (ts < w.startMs || ts >= w.freezeMs) {
-      this.skips.outside_window++;
-      return;
-    }
-    if (arrivalDay >= w.cutoffDay) {
-      this.skips.late_arrival++;
-      return;
-    }
-    if (priv !== 0) {
-      this.skips.private_session++;
-      return;
-    }
-    // Exact dedupe by (user, track_id, ts, ms_played) among counted rows.
-    const mask = this.slots.length - 1;
-    let s = tupleHash(ts, code, ms) & mask;
-    for (;;) {
-      if (this.stamps[s] !== this.gen) break;
-      const r = this.slots[s]!;
-      if (this.rowTs[r] === ts && this.rowCode[r] === code && this.rowMs[r] === ms) {
-        this.skips.duplicate++;
-        return;
+  addRows(cols: PlayColumns, start: number, end: number, codes: TrackCodes, sorted = false): void {
+    if (!sorted) this.reserve(this.rows + (end - start));
+    else this.reserveLocal(Math.min(this.nl + (end - start), this.c.tracks));
+    const startMs = this.w.startMs, freezeMs = this.w.freezeMs, cutoffDay = this.w.cutoffDay;
+    const tsw = cols.tsWords, trk = cols.track, msCol = cols.ms, arr = cols.arrival, prv = cols.priv;
+    const oCode = codes.overflowCode, oTrack = codes.overflowTrack;
+    const slots = this.slots, stamps = this.stamps, gen = this.gen, mask = this.mask;
+    const rowTs = this.rowTs, rowCode = this.rowCode, rowMs = this.rowMs;
+    const codeLocal = this.codeLocal, trackLocal = this.trackLocal, lPlays = this.lPlays, lStreams = this.lStreams, lMs = this.lMs, lFirst = this.lFirst, lArtist = this.lArtist;
+    const maPlays = this.maPlays, maMs = this.maMs, maStreams = this.maStreams;
+    const hours = this.hours, monthPlays = this.monthPlays, monthMs = this.monthMs, monthOfDay = this.monthOfDay;
+    const shift = this.offsetMs - this.base;
+    // Local day of the previous counted row: rows come sorted by ts within a range, so
+    // most rows fall in the same day and need only the hour's division.
+    let dayLo = 0, dayHi = -1, day = 0, m = 0;
+    let rows = this.rows, plays = this.plays, streams = this.streams, totalMs = this.totalMs;
+    let outside = 0, late = 0, priv = 0, dup = 0, unknown = 0;
+    let groupTs = this.groupTs, groupN = this.groupN, groupCode = this.groupCode, groupMs = this.groupMs;
+    for (let i = start; i < end; i++) {
+      const lo = tsw[2 * i]!;
+      const ts = tsw[2 * i + 1]! * 4294967296 + (lo >>> 0);
+      if (ts < startMs || ts >= freezeMs) {
+        outside++;
+        continue;
       }
-      s = (s + 1) & mask;
-    }
-    const r = this.rows++;
-    this.rowTs[r] = ts;
-    this.rowCode[r] = code;
-    this.rowMs[r] = ms;
-    this.stamps[s] = this.gen;
-    this.slots[s] = r;
-    if (track < 0) {
-      this.skips.unknown_track++;
-      return;
-    }
-    this.count(ts, track, ms);
-  }
-
-  private count(ts: number, t: number, ms: number): void {
-    const stream = ms >= STREAM_MS ? 1 : 0;
-    this.plays++;
-    this.streams += stream;
-    this.totalMs += ms;
-    if (this.tPlays[t] === 0) this.touchedTracks.push(t);
-    this.tPlays[t]!++;
-    this.tStreams[t]! += stream;
-    this.tMs[t]! += ms;
-    if (stream && ts < this.tFirst[t]!) this.tFirst[t] = ts;
-    const local = ts + this.offsetMs;
-    const ms0 = this.w.monthStart;
-    let m = 0;
-    while (m < 11 && local >= ms0[m + 1]!) m++;
-    this.monthPlays[m]!++;
-    this.monthMs[m]! += ms;
-    const h = ((Math.floor(local / 3_600_000) % 24) + 24) % 24;
-    this.hours[h]! += ms;
-    const a = this.c.trackArtist[t]!;
-    if (a >= 0) {
-      const k = m * this.c.artists + a;
-      if (this.maTouched[k] === 0) {
-        this.maTouched[k] = 1;
-        this.touchedMA.push(k);
+      if (arr[i]! >= cutoffDay) {
+        late++;
+        continue;
       }
-      this.maMs[k]! += ms;
-      this.maStreams[k]! += stream;
+      if (prv[i] !== 0) {
+        priv++;
+        continue;
+      }
+      const raw = trk[i]!;
+      const code = raw >= 0 ? raw : oCode[-raw - 1]!;
+      const ms = msCol[i]!;
+      // Exact dedupe by (user, track_id, ts, ms_played) among counted rows.
+      if (sorted) {
+        if (ts !== groupTs) {
+          if (ts < groupTs) throw new Error(`rows not sorted by ts (row ${i}: ${ts} after ${groupTs})`);
+          groupTs = ts;
+          groupN = 0;
+        }
+        let seen = false;
+        for (let g = 0; g < groupN; g++) {
+          if (groupCode[g] === code && groupMs[g] === ms) {
+            seen = true;
+            break;
+          }
+        }
+        if (seen) {
+          dup++;
+          continue;
+        }
+        if (groupN === groupCode.length) {
+          groupCode = this.groupCode = grow(groupCode, groupN + 1);
+          groupMs = this.groupMs = grow(groupMs, groupN + 1);
+        }
+        groupCode[groupN] = code;
+        groupMs[groupN++] = ms;
+      } else {
+        let s = slotOf(ts, code, ms) & mask;
+        let seen = false;
+        while (stamps[s] === gen) {
+          const r = slots[s]!;
+          if (rowTs[r] === ts && rowCode[r] === code && rowMs[r] === ms) {
+            seen = true;
+            break;
+          }
+          s = (s + 1) & mask;
+        }
+        if (seen) {
+          dup++;
+          continue;
+        }
+        rowTs[rows] = ts;
+        rowCode[rows] = code;
+        rowMs[rows] = ms;
+        stamps[s] = gen;
+        slots[s] = rows++;
+      }
+      let l: number;
+      if (raw >= 0) {
+        l = codeLocal[raw]!;
+        if (l === -1) l = this.localCode(raw);
+      } else {
+        const t = oTrack[-raw - 1]!;
+        l = t < 0 ? -2 : trackLocal[t]! >= 0 ? trackLocal[t]! : this.localTrack(t);
+      }
+      if (l === -2) {
+        unknown++;
+        continue;
+      }
+      const stream = ms >= STREAM_MS ? 1 : 0;
+      plays++;
+      streams += stream;
+      totalMs += ms;
+      lPlays[l]!++;
+      lStreams[l]! += stream;
+      lMs[l]! += ms;
+      if (stream === 1 && ts < lFirst[l]!) lFirst[l] = ts;
+      const x = ts + shift;
+      if (x < dayLo || x >= dayHi) {
+        day = Math.floor(x / DAY_MS);
+        dayLo = day * DAY_MS;
+        dayHi = dayLo + DAY_MS;
+        m = monthOfDay[day]!;
+      }
+      hours[((x - dayLo) / HOUR_MS) | 0]! += ms;
+      monthPlays[m]!++;
+      monthMs[m]! += ms;
+      const la = lArtist[l]!;
+      if (la >= 0) {
+        const k = la * 12 + m;
+        maPlays[k]!++;
+        maMs[k]! += ms;
+        maStreams[k]! += stream;
+      }
     }
+    this.rows = rows;
+    this.groupTs = groupTs;
+    this.groupN = groupN;
+    this.plays = plays;
+    this.streams = streams;
+    this.totalMs = totalMs;
+    const sk = this.skips;
+    sk.outside_window += outside;
+    sk.late_arrival += late;
+    sk.private_session += priv;
+    sk.duplicate += dup;
+    sk.unknown_track += unknown;
   }
 
   /** Adds a partial aggregate (from a time slice of a heavy user) to the current user. */
   addPartial(p: UserPartial): void {
+    this.reserveLocal(this.nl + p.tracks.length);
     this.plays += p.plays;
     this.streams += p.streams;
     this.totalMs += p.totalMs;
@@ -281,19 +520,17 @@ export class UserAccumulator {
       this.monthMs[m]! += p.monthMs[m]!;
     }
     for (let i = 0; i < p.tracks.length; i++) {
-      const t = p.tracks[i]!;
-      if (this.tPlays[t] === 0) this.touchedTracks.push(t);
-      this.tPlays[t]! += p.trackPlays[i]!;
-      this.tStreams[t]! += p.trackStreams[i]!;
-      this.tMs[t]! += p.trackMs[i]!;
-      if (p.trackFirstStream[i]! < this.tFirst[t]!) this.tFirst[t] = p.trackFirstStream[i]!;
+      const l = this.localTrack(p.tracks[i]!);
+      this.lPlays[l]! += p.trackPlays[i]!;
+      this.lStreams[l]! += p.trackStreams[i]!;
+      this.lMs[l]! += p.trackMs[i]!;
+      if (p.trackFirstStream[i]! < this.lFirst[l]!) this.lFirst[l] = p.trackFirstStream[i]!;
     }
+    const A = this.c.artists;
     for (let i = 0; i < p.monthArtist.length; i++) {
-      const k = p.monthArtist[i]!;
-      if (this.maTouched[k] === 0) {
-        this.maTouched[k] = 1;
-        this.touchedMA.push(k);
-      }
+      const m = Math.floor(p.monthArtist[i]! / A);
+      const k = this.localArtist(p.monthArtist[i]! - m * A) * 12 + m;
+      this.maPlays[k]!++;
       this.maMs[k]! += p.monthArtistMs[i]!;
       this.maStreams[k]! += p.monthArtistStreams[i]!;
     }
@@ -301,21 +538,30 @@ export class UserAccumulator {
 
   /** The current user's partial aggregate; then resets for the next user. */
   takePartial(): UserPartial {
-    const nt = this.touchedTracks.n;
-    const tracks = this.touchedTracks.a.slice(0, nt);
-    const nm = this.touchedMA.n;
-    const monthArtist = this.touchedMA.a.slice(0, nm);
+    const nl = this.nl;
+    const monthArtist: number[] = [];
+    const monthArtistMs: number[] = [];
+    const monthArtistStreams: number[] = [];
+    for (let la = 0; la < this.na; la++) {
+      for (let m = 0; m < 12; m++) {
+        const k = la * 12 + m;
+        if (this.maPlays[k] === 0) continue;
+        monthArtist.push(m * this.c.artists + this.laArtist[la]!);
+        monthArtistMs.push(this.maMs[k]!);
+        monthArtistStreams.push(this.maStreams[k]!);
+      }
+    }
     const p: UserPartial = {
       plays: this.plays, streams: this.streams, totalMs: this.totalMs,
       hours: this.hours.slice(), monthPlays: this.monthPlays.slice(), monthMs: this.monthMs.slice(),
-      tracks,
-      trackPlays: Int32Array.from(tracks, (t) => this.tPlays[t]!),
-      trackStreams: Int32Array.from(tracks, (t) => this.tStreams[t]!),
-      trackMs: Float64Array.from(tracks, (t) => this.tMs[t]!),
-      trackFirstStream: Float64Array.from(tracks, (t) => this.tFirst[t]!),
-      monthArtist,
-      monthArtistMs: Float64Array.from(monthArtist, (k) => this.maMs[k]!),
-      monthArtistStreams: Int32Array.from(monthArtist, (k) => this.maStreams[k]!),
+      tracks: this.lTrack.slice(0, nl),
+      trackPlays: this.lPlays.slice(0, nl),
+      trackStreams: this.lStreams.slice(0, nl),
+      trackMs: this.lMs.slice(0, nl),
+      trackFirstStream: this.lFirst.slice(0, nl),
+      monthArtist: Int32Array.from(monthArtist),
+      monthArtistMs: Float64Array.from(monthArtistMs),
+      monthArtistStreams: Int32Array.from(monthArtistStreams),
     };
     this.reset();
     return p;
@@ -329,137 +575,134 @@ export class UserAccumulator {
   /** Finalizes the current user's SPEC §3 numbers; then resets for the next user. */
   finalize(): UserSummary {
     const c = this.c;
-    const nt = this.touchedTracks.n;
-    const tt = this.touchedTracks.a;
-    const F = c.trackFeatures.length / c.tracks || 0;
+    const nl = this.nl, na = this.na;
+    const lTrack = this.lTrack, lPlays = this.lPlays, lStreams = this.lStreams, lMs = this.lMs, lFirst = this.lFirst, lArtist = this.lArtist;
+    const aPlays = this.aPlays, aStreams = this.aStreams, aMs = this.aMs, aFirst = this.aFirst;
+    aPlays.fill(0, 0, na);
+    aStreams.fill(0, 0, na);
+    aMs.fill(0, 0, na);
+    aFirst.fill(Infinity, 0, na);
+    const F = this.features, S = this.stride, trackRow = this.trackRow;
     let datedMs = 0, yearMs = 0, timelessMs = 0, featuredMs = 0;
     const featureMs = new Float64Array(F);
-    const artists = new GrowInt();
-    const albums = new GrowInt();
-    const genres = new GrowInt();
-    for (let i = 0; i < nt; i++) {
-      const t = tt[i]!;
-      const ms = this.tMs[t]!;
-      const y = c.trackYear[t]!;
+    const albumLocal = this.albumLocal, albAlbum = this.albAlbum, albStreams = this.albStreams, albMs = this.albMs;
+    let nAlbums = 0;
+    const withStream = new Int32Array(nl);
+    let nStreamed = 0;
+    const timelessYear = this.w.year - 10;
+    for (let l = 0; l < nl; l++) {
+      const o = lTrack[l]! * S;
+      const ms = lMs[l]!;
+      if (lStreams[l]! > 0) withStream[nStreamed++] = l;
+      const y = trackRow[o + 1]!;
       if (y > 0) {
         datedMs += ms;
         yearMs += ms * y;
-        if (y <= this.w.year - 10) timelessMs += ms;
+        if (y <= timelessYear) timelessMs += ms;
       }
-      if (F > 0 && c.trackFeatures[t * F]! >= 0) {
+      if (F > 0 && trackRow[o + 2]! >= 0) {
         featuredMs += ms;
-        for (let k = 0; k < F; k++) featureMs[k]! += ms * c.trackFeatures[t * F + k]!;
+        for (let k = 0; k < F; k++) featureMs[k]! += ms * trackRow[o + 2 + k]!;
       }
-      const a = c.trackArtist[t]!;
-      if (a >= 0) {
-        if (this.aPlays[a] === 0) artists.push(a);
-        this.aPlays[a]! += this.tPlays[t]!;
-        this.aStreams[a]! += this.tStreams[t]!;
-        this.aMs[a]! += this.tMs[t]!;
-        if (this.tFirst[t]! < this.aFirst[a]!) this.aFirst[a] = this.tFirst[t]!;
-        const g = c.artistGenre[a]!;
-        if (g >= 0) {
-          if (this.gTouched[g] === 0) {
-            this.gTouched[g] = 1;
-            genres.push(g);
-          }
-          this.gMs[g]! += this.tMs[t]!;
-        }
+      const la = lArtist[l]!;
+      if (la >= 0) {
+        aPlays[la]! += lPlays[l]!;
+        aStreams[la]! += lStreams[l]!;
+        aMs[la]! += ms;
+        if (lFirst[l]! < aFirst[la]!) aFirst[la] = lFirst[l]!;
       }
-      const al = c.trackAlbum[t]!;
+      const al = trackRow[o]!;
       if (al >= 0) {
-        if (this.albTouched[al] === 0) {
-          this.albTouched[al] = 1;
-          albums.push(al);
+        let b = albumLocal[al]!;
+        if (b < 0) {
+          b = albumLocal[al] = nAlbums++;
+          albAlbum[b] = al;
+          albStreams[b] = 0;
+          albMs[b] = 0;
         }
-        this.albStreams[al]! += this.tStreams[t]!;
-        this.albMs[al]! += this.tMs[t]!;
+        albStreams[b]! += lStreams[l]!;
+        albMs[b]! += ms;
       }
+    }
+    const genres = new Int32Array(Math.min(na, c.genres));
+    let nGenres = 0;
+    let streamedArtists = 0;
+    for (let la = 0; la < na; la++) {
+      if (aStreams[la]! > 0) streamedArtists++;
+      const g = c.artistGenre[this.laArtist[la]!]!;
+      if (g < 0) continue;
+      if (this.gTouched[g] === 0) {
+        this.gTouched[g] = 1;
+        genres[nGenres++] = g;
+      }
+      this.gMs[g]! += aMs[la]!;
     }
     // Top tracks: at least one stream; streams desc, ms desc, track_id asc.
-    const withStream = Array.from(tt.subarray(0, nt)).filter((t) => this.tStreams[t]! > 0);
-    withStream.sort((x, y) => this.tStreams[y]! - this.tStreams[x]! || this.tMs[y]! - this.tMs[x]! || c.trackIdRank[x]! - c.trackIdRank[y]!);
-    const top = Int32Array.from(withStream.slice(0, TOP_TRACKS));
-    // Artists: ms desc, streams desc, artist_id asc.
-    const byArtist = (x: number, y: number) => this.aMs[y]! - this.aMs[x]! || this.aStreams[y]! - this.aStreams[x]! || c.artistIdRank[x]! - c.artistIdRank[y]!;
-    const artistOrder = Int32Array.from(artists.a.subarray(0, artists.n)).sort(byArtist);
-    const albumOrder = Int32Array.from(albums.a.subarray(0, albums.n)).sort(
-      (x, y) => this.albMs[y]! - this.albMs[x]! || this.albStreams[y]! - this.albStreams[x]! || c.albumIdRank[x]! - c.albumIdRank[y]!);
-    const genreOrder = Int32Array.from(genres.a.subarray(0, genres.n)).sort((x, y) => this.gMs[y]! - this.gMs[x]! || c.genreNameRank[x]! - c.genreNameRank[y]!);
+    const top = topK(withStream, nStreamed, TOP_TRACKS, (x, y) => lStreams[y]! - lStreams[x]! || lMs[y]! - lMs[x]! || c.trackIdRank[lTrack[x]!]! - c.trackIdRank[lTrack[y]!]!);
+    // Artists: ms desc, streams desc, artist_id asc (all of them, in order).
+    const laArtist = this.laArtist;
+    const artistOrder = new Int32Array(na);
+    for (let la = 0; la < na; la++) artistOrder[la] = la;
+    artistOrder.sort((x, y) => aMs[y]! - aMs[x]! || aStreams[y]! - aStreams[x]! || c.artistIdRank[laArtist[x]!]! - c.artistIdRank[laArtist[y]!]!);
+    const albumOrder = new Int32Array(nAlbums);
+    for (let b = 0; b < nAlbums; b++) albumOrder[b] = b;
+    const topAlbums = topK(albumOrder, nAlbums, TOP_ALBUMS, (x, y) => albMs[y]! - albMs[x]! || albStreams[y]! - albStreams[x]! || c.albumIdRank[albAlbum[x]!]! - c.albumIdRank[albAlbum[y]!]!);
+    const gMs = this.gMs;
+    const genreOrder = genres.subarray(0, nGenres).sort((x, y) => gMs[y]! - gMs[x]! || c.genreNameRank[x]! - c.genreNameRank[y]!);
     // Month top artist: same order as top artists, over that month's plays.
     const monthTop = new Int32Array(12).fill(-1);
-    const A = c.artists;
-    for (let i = 0; i < this.touchedMA.n; i++) {
-      const k = this.touchedMA.a[i]!;
-      const m = Math.floor(k / A);
-      const a = k - m * A;
-      const b = monthTop[m]!;
-      if (b < 0) {
-        monthTop[m] = a;
-        continue;
+    const best = new Int32Array(12).fill(-1);
+    const maPlays = this.maPlays, maMs = this.maMs, maStreams = this.maStreams;
+    for (let la = 0; la < na; la++) {
+      for (let m = 0; m < 12; m++) {
+        const k = la * 12 + m;
+        if (maPlays[k] === 0) continue;
+        const b = best[m]!;
+        if (b >= 0) {
+          const kb = b * 12 + m;
+          const better = maMs[k]! - maMs[kb]! || maStreams[k]! - maStreams[kb]! || c.artistIdRank[laArtist[b]!]! - c.artistIdRank[laArtist[la]!]!;
+          if (better <= 0) continue;
+        }
+        best[m] = la;
+        monthTop[m] = laArtist[la]!;
       }
-      const kb = m * A + b;
-      const better = this.maMs[k]! - this.maMs[kb]! || this.maStreams[k]! - this.maStreams[kb]! || c.artistIdRank[b]! - c.artistIdRank[a]!;
-      if (better > 0) monthTop[m] = a;
     }
-    let streamedArtists = 0;
-    for (let i = 0; i < artists.n; i++) if (this.aStreams[artists.a[i]!]! > 0) streamedArtists++;
     const s: UserSummary = {
       plays: this.plays, streams: this.streams, totalMs: this.totalMs,
-      uniqueTracks: nt, uniqueArtists: artists.n, genreCount: genres.n,
+      uniqueTracks: nl, uniqueArtists: na, genreCount: nGenres,
       eligible: this.streams >= 30 && streamedArtists >= 5,
       monthPlays: this.monthPlays.slice(), monthMs: this.monthMs.slice(), monthTopArtist: monthTop, hours: this.hours.slice(),
-      topTracks: top,
-      topTrackStreams: Int32Array.from(top, (t) => this.tStreams[t]!),
-      topTrackMs: Float64Array.from(top, (t) => this.tMs[t]!),
-      artists: artistOrder,
-      artistPlays: Int32Array.from(artistOrder, (a) => this.aPlays[a]!),
-      artistStreams: Int32Array.from(artistOrder, (a) => this.aStreams[a]!),
-      artistMs: Float64Array.from(artistOrder, (a) => this.aMs[a]!),
-      artistFirstStream: Float64Array.from(artistOrder, (a) => this.aFirst[a]!),
-      topAlbums: albumOrder.slice(0, TOP_ALBUMS),
-      topAlbumStreams: Int32Array.from(albumOrder.slice(0, TOP_ALBUMS), (a) => this.albStreams[a]!),
-      topAlbumMs: Float64Array.from(albumOrder.slice(0, TOP_ALBUMS), (a) => this.albMs[a]!),
-      genres: genreOrder,
-      genreMs: Float64Array.from(genreOrder, (g) => this.gMs[g]!),
+      topTracks: pick(new Int32Array(top.length), top, lTrack),
+      topTrackStreams: pick(new Int32Array(top.length), top, lStreams),
+      topTrackMs: pick(new Float64Array(top.length), top, lMs),
+      artists: pick(new Int32Array(na), artistOrder, laArtist),
+      artistPlays: pick(new Int32Array(na), artistOrder, aPlays),
+      artistStreams: pick(new Int32Array(na), artistOrder, aStreams),
+      artistMs: pick(new Float64Array(na), artistOrder, aMs),
+      artistFirstStream: pick(new Float64Array(na), artistOrder, aFirst),
+      topAlbums: pick(new Int32Array(topAlbums.length), topAlbums, albAlbum),
+      topAlbumStreams: pick(new Int32Array(topAlbums.length), topAlbums, albStreams),
+      topAlbumMs: pick(new Float64Array(topAlbums.length), topAlbums, albMs),
+      genres: genreOrder.slice(),
+      genreMs: pick(new Float64Array(nGenres), genreOrder, gMs),
       datedMs, yearMs, timelessMs, featuredMs, featureMs,
     };
-    for (let i = 0; i < artists.n; i++) {
-      const a = artists.a[i]!;
-      this.aPlays[a] = 0;
-      this.aStreams[a] = 0;
-      this.aMs[a] = 0;
-      this.aFirst[a] = Infinity;
-    }
-    for (let i = 0; i < albums.n; i++) {
-      this.albStreams[albums.a[i]!] = 0;
-      this.albMs[albums.a[i]!] = 0;
-      this.albTouched[albums.a[i]!] = 0;
-    }
-    for (let i = 0; i < genres.n; i++) {
-      this.gMs[genres.a[i]!] = 0;
-      this.gTouched[genres.a[i]!] = 0;
+    for (let b = 0; b < nAlbums; b++) albumLocal[albAlbum[b]!] = -1;
+    for (let i = 0; i < nGenres; i++) {
+      gMs[genres[i]!] = 0;
+      this.gTouched[genres[i]!] = 0;
     }
     this.reset();
     return s;
   }
 
   private reset(): void {
-    for (let i = 0; i < this.touchedTracks.n; i++) {
-      const t = this.touchedTracks.a[i]!;
-      this.tPlays[t] = 0;
-      this.tStreams[t] = 0;
-      this.tMs[t] = 0;
-      this.tFirst[t] = Infinity;
-    }
-    this.touchedTracks.n = 0;
-    for (let i = 0; i < this.touchedMA.n; i++) {
-      const k = this.touchedMA.a[i]!;
-      this.maMs[k] = 0;
-      this.maStreams[k] = 0;
-      this.maTouched[k] = 0;
-    }
-    this.touchedMA.n = 0;
+    for (let i = 0; i < this.nCodes; i++) this.codeLocal[this.seenCodes[i]!] = -1;
+    this.nCodes = 0;
+    for (let l = 0; l < this.nl; l++) this.trackLocal[this.lTrack[l]!] = -1;
+    for (let la = 0; la < this.na; la++) this.artistLocal[this.laArtist[la]!] = -1;
+    this.nl = 0;
+    this.na = 0;
     this.plays = 0;
     this.streams = 0;
     this.totalMs = 0;
@@ -467,4 +710,12 @@ export class UserAccumulator {
     this.monthPlays.fill(0);
     this.monthMs.fill(0);
   }
+}
+
+/** Slot hash of a dedupe tuple: the low word of ts (nearly all the entropy within a user), the code and ms, mixed (murmur3's finalizer). */
+function slotOf(ts: number, code: number, ms: number): number {
+  let h = (ts | 0) ^ Math.imul(code, 0x9e3779b1) ^ Math.imul(ms, 0x27d4eb2f);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }

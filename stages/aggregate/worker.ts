@@ -14,7 +14,7 @@ export function aggregateTask(t: AggregateTaskInput): AggregateTaskResult {
     tsWords: new Int32Array(d.sab, d.ts, 2 * d.rows), track: new Int32Array(d.sab, d.track, d.rows), ms: new Int32Array(d.sab, d.ms, d.rows),
     arrival: new Int32Array(d.sab, d.arrival, d.rows), priv: new Uint8Array(d.sab, d.priv, d.rows),
   }));
-  const resolve = t.catalog.resolve;
+  const codes = t.inputs.map((d) => ({ overflowCode: d.overflowCode, overflowTrack: d.overflowTrack }));
   const summaries: Array<UserSummary | null> = [];
   const partials: UserPartial[] = [];
   let rows = 0;
@@ -24,20 +24,13 @@ export function aggregateTask(t: AggregateTaskInput): AggregateTaskResult {
     const r1 = t.userRange[u + 1]!;
     let maxRows = 0;
     for (let r = r0; r < r1; r++) maxRows += t.ranges[3 * r + 2]! - t.ranges[3 * r + 1]!;
-    a.begin(t.offsets[u]!, maxRows);
+    // One range holds the user's whole (slice of the) year in ts order (a rolled-up bucket):
+    // dedupe by neighbours. Several ranges (day files): dedupe through the hash table.
+    const sorted = r1 - r0 === 1;
+    a.begin(t.offsets[u]!, sorted ? 0 : maxRows);
     for (let r = r0; r < r1; r++) {
       const x = t.ranges[3 * r]!;
-      const c = cols[x]!;
-      const d = t.inputs[x]!;
-      const tsw = c.tsWords, track = c.track, ms = c.ms, arrival = c.arrival, priv = c.priv;
-      const end = t.ranges[3 * r + 2]!;
-      for (let i = t.ranges[3 * r + 1]!; i < end; i++) {
-        const ts = tsw[2 * i + 1]! * 4294967296 + (tsw[2 * i]! >>> 0);
-        const raw = track[i]!;
-        const code = raw >= 0 ? raw : d.overflowCode[-raw - 1]!;
-        const m = ms[i]!;
-        a.add(ts, code, raw >= 0 ? resolve[raw]! : d.overflowTrack[-raw - 1]!, m, arrival[i]!, priv[i]!);
-      }
+      a.addRows(cols[x]!, t.ranges[3 * r + 1]!, t.ranges[3 * r + 2]!, codes[x]!, sorted);
     }
     rows += maxRows;
     if (t.partial) partials.push(a.takePartial());
