@@ -64,7 +64,7 @@ export interface BucketMetadata {
   readonly rejects: Partial<Record<RejectReason, number>>;
   readonly files: readonly BucketFileInfo[];
   /** The inputs this partition was made from (lake files, or SMB partitions for a roll-up), with sizes and modification times. */
-  readonly inputs: ReadonlyArray<{ readonly path: string; readonly bytes: number; readonly mtimeMs?: number }>;
+  readonly inputs: ReadonlyArray<{ readonly path: string; readonly bytes: number; readonly mtimeMs?: number; /** Roll-ups: SHA-256 of the input partition's metadata.json. */ readonly sha256?: string }>;
 }
 
 export function writeMetadata(dir: string, m: BucketMetadata): void {

@@ -1,9 +1,11 @@
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
+import { grown } from '../columns/growable.ts';
 import { writeFileAtomic } from '../lake/parquet-io.ts';
 import type { RejectReason } from '../lake/play-schema.ts';
-import { bufferIndexOf, tsAt } from './bucket-file.ts';
+import { bufferIndexOf } from './bucket-file.ts';
 import { BucketWriter } from './bucket-writer.ts';
 import { bucketFileName, METADATA_FILE, REJECTS_FILE } from './filename-policy.ts';
 import { KEY_BYTES, keyToHex } from './key.ts';
@@ -12,81 +14,178 @@ import { writeMetadata, type BucketFileInfo, type BucketMetadata } from './metad
 import { murmur3_32 } from './murmur3.ts';
 import { RowBlock } from './row-block.ts';
 import { SmbSource } from './smb-source.ts';
+import { WorkerPool } from '../pool/worker-pool.ts';
+import type { RollupTaskInput } from './rollup-task.ts';
+
+/** SHA-256 of a partition's metadata.json: names exactly the data a roll-up was made from. */
+export function partitionDigest(dir: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, METADATA_FILE))).digest('hex');
+}
+
+/** Per partition and id column: overflow index → the roll-up's overflow code (negative). */
+export interface OverflowRemap {
+  readonly track: readonly Int32Array[];
+  readonly artist: readonly Int32Array[];
+  readonly album: readonly Int32Array[];
+}
+
+/** The roll-up's overflow lists (every input's, interned in partition order) and each input's codes in them. */
+function overflowOf(parts: SmbSource['partitions']): { overflow: BucketMetadata['overflow']; remap: OverflowRemap } {
+  const overflow = { track: [] as string[], artist: [] as string[], album: [] as string[] };
+  const index = { track: new Map<string, number>(), artist: new Map<string, number>(), album: new Map<string, number>() };
+  const codes = (col: 'track' | 'artist' | 'album') => parts.map((p) => Int32Array.from(p.metadata.overflow[col], (id) => -(RowBlock.intern(overflow[col], index[col], id) + 1)));
+  return { overflow, remap: { track: codes('track'), artist: codes('artist'), album: codes('album') } };
+}
+
+/** Rolls up logical bucket j of `source` into `outDir` (one file, written atomically). */
+export function rollUpBucket(source: SmbSource, j: number, remap: OverflowRemap, outDir: string, writer = new BucketWriter()): BucketFileInfo {
+  const inputs = source.readBucket(j);
+  const total = inputs.reduce((s, x) => s + x.columns.n, 0);
+  const block = new RowBlock();
+  block.reserve(total);
+  block.n = total;
+  const start = new Int32Array(inputs.length);
+  let at = 0;
+  inputs.forEach((x, k) => {
+    start[k] = at;
+    const c = x.columns;
+    const n = c.n;
+    for (let i = 0; i < n; i++) {
+      const ts = c.tsWords[2 * i + 1]! * 4294967296 + (c.tsWords[2 * i]! >>> 0);
+      block.ts[at + i] = ts;
+    }
+    block.ms.set(c.ms, at);
+    block.arrival.set(c.arrival, at);
+    block.source.set(c.source, at);
+    block.priv.set(c.priv, at);
+    for (const col of ['track', 'artist', 'album'] as const) {
+      const to = block[col], from = c[col], map = remap[col][x.partition]!;
+      to.set(from, at);
+      for (let i = 0; i < n; i++) if (from[i]! < 0) to[at + i] = map[-from[i]! - 1]!;
+    }
+    const device = Int32Array.from(c.device.dictionary, (s) => RowBlock.intern(block.devices, block.deviceIndex, s));
+    const country = Int32Array.from(c.country.dictionary, (s) => RowBlock.intern(block.countries, block.countryIndex, s));
+    for (let i = 0; i < n; i++) {
+      block.device[at + i] = device[c.device.codes[i]!]!;
+      block.country[at + i] = country[c.country.codes[i]!]!;
+    }
+    at += n;
+  });
+  // Users in key order. Each user's runs (one per input that has the user) are laid out
+  // one after another in input order: that is already the order by (user, arrival), and
+  // a row's index in the concatenation is its arrival-order tie-break.
+  const order = new Uint32Array(total);
+  let q = 0;
+  let side = new Uint32Array(1024);
+  forEachKeyGroup(inputs, (g) => {
+    const keyCols = inputs[g.keyInput]!.columns;
+    const key = keyCols.keys.subarray(g.keyRow * KEY_BYTES, (g.keyRow + 1) * KEY_BYTES);
+    const u = block.internUser(keyToHex(key), key, murmur3_32(key, 0, KEY_BYTES, 0));
+    const first = q;
+    for (let r = 0; r < g.count; r++) {
+      const base = start[g.ranges[3 * r]!]!;
+      const e = base + g.ranges[3 * r + 2]!;
+      block.user.fill(u, base + g.ranges[3 * r + 1]!, e);
+      for (let i = base + g.ranges[3 * r + 1]!; i < e; i++) order[q++] = i;
+    }
+    // Then by ts within the user. Day files arrive roughly in time order, so most rows
+    // already follow: keep the rows that do (a sorted "main" run, in place), set aside the
+    // ones that go back in time (late arrivals, re-sent duplicates), sort those by
+    // (ts, arrival) and merge the two. Stable: equal ts keep arrival order.
+    const ts = block.ts;
+    let last = -Infinity, n = first, sideN = 0;
+    for (let k = first; k < q; k++) {
+      const r = order[k]!;
+      if (ts[r]! >= last) {
+        last = ts[r]!;
+        order[n++] = r;
+      } else {
+        if (sideN === side.length) side = grown(side, sideN, 2 * sideN);
+        side[sideN++] = r;
+      }
+    }
+    if (sideN === 0) return;
+    const late = side.subarray(0, sideN).sort((a, b) => ts[a]! - ts[b]! || a - b);
+    const main = order.slice(first, n);
+    let i = 0, j = 0, k = first;
+    while (i < main.length && j < sideN) {
+      const a = main[i]!, b = late[j]!;
+      if (ts[a]! < ts[b]! || (ts[a] === ts[b] && a < b)) {
+        order[k++] = a;
+        i++;
+      } else {
+        order[k++] = b;
+        j++;
+      }
+    }
+    while (i < main.length) order[k++] = main[i++]!;
+    while (j < sideN) order[k++] = late[j++]!;
+  });
+  if (q !== total) throw new Error(`roll-up of bucket ${j}: ${total - q} rows belong to no key group`);
+  const name = bucketFileName(j, source.numBuckets, 0, 1);
+  const bytes = writer.encode(block, order, 0, total);
+  writeFileAtomic(path.join(outDir, name), bytes);
+  return { name, bucket: j, shard: 0, rows: total, bytes: bytes.length, buffers: bufferIndexOf(bytes, total) };
+}
+
+export interface RollupOptions {
+  /** The SMB root, to check each partition's dictionaries against its store. */
+  readonly smb?: string;
+  /** Worker threads (default: one per core); 0 rolls up on this thread. */
+  readonly workers?: number;
+  readonly onBucket?: (done: number, total: number, rows: number) => void;
+}
 
 /**
- * Rolls several SMB partitions (e.g. the seven days of a week) up into one,
- * bucket by bucket with the same bucketing (read → merge → write; the SMB
- * transform). Rows keep their arrival_day, so every SPEC §3 rule can still be
- * applied to the roll-up exactly as to the days it replaces.
+ * Rolls several SMB partitions (the days of a week, or of a whole year) up
+ * into one, bucket by bucket with the same bucketing (read → merge → write;
+ * the SMB transform), buckets in parallel on the worker pool. Rows keep their
+ * arrival_day, so every SPEC §3 rule applies to the roll-up exactly as to
+ * the days it replaces.
  *
  * Why rows and not per-(user, track) sums: SPEC §3 counts duplicates once
  * "wherever they sit in the lake", and a re-sent play can land in the next
  * week; a partial sum cannot tell a duplicate from a second play, a row can.
- * The roll-up's win is fewer, larger files (7 × buckets → buckets per week).
+ *
+ * What it buys: one file per bucket, and each user's rows as ONE run sorted
+ * by ts — stage 1 then reads a user as a single range and finds duplicates
+ * among neighbours instead of through a hash table.
+ *
+ * The merge, in typed arrays: a bucket's files are concatenated in arrival
+ * order; the key-group scan lays each user's runs out one after another
+ * (per user and file, not per row); within a user the rows that arrived in
+ * time order stay put and only those that go back in time are sorted and
+ * merged in. The result is the k-way merge by (key, ts) with ties to the
+ * earlier partition, at the cost of a scan plus a sort of the late rows.
+ * Output is the same whatever the number of workers.
  */
-export function rollUpPartitions(inputDirs: readonly string[], outDir: string, options: { smb?: string } = {}): BucketMetadata {
+export async function rollUpPartitions(inputDirs: readonly string[], outDir: string, options: RollupOptions = {}): Promise<BucketMetadata> {
   const source = SmbSource.open(inputDirs, { strategy: 'min', smb: options.smb });
   const parts = source.partitions;
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
-  const writer = new BucketWriter();
-  const files: BucketFileInfo[] = [];
-  const overflow = { track: [] as string[], artist: [] as string[], album: [] as string[] };
-  const overflowIndex = { track: new Map<string, number>(), artist: new Map<string, number>(), album: new Map<string, number>() };
-  const remapCode = (p: number, col: 'track' | 'artist' | 'album', code: number) =>
-    code >= 0 ? code : -(RowBlock.intern(overflow[col], overflowIndex[col], parts[p]!.metadata.overflow[col][-code - 1]!) + 1);
-  let rows = 0;
-  for (let j = 0; j < source.numBuckets; j++) {
-    const inputs = source.readBucket(j);
-    const block = new RowBlock();
-    const deviceOf = inputs.map((x) => Int32Array.from(x.columns.device.dictionary, (s) => RowBlock.intern(block.devices, block.deviceIndex, s)));
-    const countryOf = inputs.map((x) => Int32Array.from(x.columns.country.dictionary, (s) => RowBlock.intern(block.countries, block.countryIndex, s)));
-    const cursor = new Int32Array(inputs.length);
-    forEachKeyGroup(inputs, (g) => {
-      const keyCols = inputs[g.keyInput]!.columns;
-      const key = keyCols.keys.subarray(g.keyRow * KEY_BYTES, (g.keyRow + 1) * KEY_BYTES);
-      const user = block.internUser(keyToHex(key), key, murmur3_32(key, 0, KEY_BYTES, 0));
-      // Merge the group's ranges by ts; ties go to the earlier input (arrival order), then row order.
-      for (let r = 0; r < g.count; r++) cursor[r] = g.ranges[3 * r + 1]!;
-      for (;;) {
-        let best = -1;
-        let bestTs = Infinity;
-        for (let r = 0; r < g.count; r++) {
-          if (cursor[r]! >= g.ranges[3 * r + 2]!) continue;
-          const t = tsAt(inputs[g.ranges[3 * r]!]!.columns, cursor[r]!);
-          if (t < bestTs) {
-            bestTs = t;
-            best = r;
-          }
-        }
-        if (best < 0) break;
-        const x = g.ranges[3 * best]!;
-        const i = cursor[best]!++;
-        const c = inputs[x]!.columns;
-        const p = inputs[x]!.partition;
-        block.reserve(1);
-        const k = block.n++;
-        block.user[k] = user;
-        block.ts[k] = bestTs;
-        block.track[k] = remapCode(p, 'track', c.track[i]!);
-        block.artist[k] = remapCode(p, 'artist', c.artist[i]!);
-        block.album[k] = remapCode(p, 'album', c.album[i]!);
-        block.ms[k] = c.ms[i]!;
-        block.arrival[k] = c.arrival[i]!;
-        block.source[k] = c.source[i]!;
-        block.priv[k] = c.priv[i]!;
-        block.device[k] = deviceOf[x]![c.device.codes[i]!]!;
-        block.country[k] = countryOf[x]![c.country.codes[i]!]!;
-      }
-    });
-    const order = new Uint32Array(block.n);
-    for (let i = 0; i < block.n; i++) order[i] = i;
-    const name = bucketFileName(j, source.numBuckets, 0, 1);
-    const bytes = writer.encode(block, order, 0, block.n);
-    writeFileAtomic(path.join(outDir, name), bytes);
-    files.push({ name, bucket: j, shard: 0, rows: block.n, bytes: bytes.length, buffers: bufferIndexOf(bytes, block.n) });
-    rows += block.n;
+  const { overflow, remap } = overflowOf(parts);
+  const files: BucketFileInfo[] = new Array(source.numBuckets);
+  let done = 0;
+  if (options.workers === 0) {
+    const writer = new BucketWriter();
+    for (let j = 0; j < source.numBuckets; j++) {
+      files[j] = rollUpBucket(source, j, remap, outDir, writer);
+      options.onBucket?.(++done, source.numBuckets, files[j]!.rows);
+    }
+  } else {
+    const pool = new WorkerPool({ workers: options.workers });
+    const module = new URL('./rollup-task.ts', import.meta.url).href;
+    try {
+      await Promise.all(Array.from({ length: source.numBuckets }, async (_, j) => {
+        files[j] = await pool.run<RollupTaskInput, BucketFileInfo>({ module, fn: 'rollupTask', input: { dirs: inputDirs, smb: options.smb, outDir, bucket: j, remap } });
+        options.onBucket?.(++done, source.numBuckets, files[j]!.rows);
+      }));
+    } finally {
+      await pool.close();
+    }
   }
+  const rows = files.reduce((s, f) => s + f.rows, 0);
   // Rejects travel with the roll-up: the rows, and their counts.
   const rejectTables = parts.map((p) => arrow.tableFromIPC(fs.readFileSync(path.join(p.dir, REJECTS_FILE)))).filter((t) => t.numRows > 0);
   const rejectsTable = rejectTables.length > 0 ? rejectTables.reduce((a, b) => a.concat(b)) : arrow.tableFromIPC(fs.readFileSync(path.join(parts[0]!.dir, REJECTS_FILE)));
@@ -102,7 +201,7 @@ export function rollUpPartitions(inputDirs: readonly string[], outDir: string, o
     overflow,
     arrivalDays: { first: Math.min(...parts.map((p) => p.metadata.arrivalDays.first)), last: Math.max(...parts.map((p) => p.metadata.arrivalDays.last)) },
     rows, rejects, files,
-    inputs: parts.map((p) => ({ path: p.dir, bytes: fs.statSync(path.join(p.dir, METADATA_FILE)).size })),
+    inputs: parts.map((p) => ({ path: p.dir, bytes: fs.statSync(path.join(p.dir, METADATA_FILE)).size, sha256: partitionDigest(p.dir) })),
   };
   writeMetadata(outDir, metadata);
   return metadata;

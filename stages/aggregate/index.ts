@@ -14,7 +14,7 @@ import { inSample } from '../../engine/plan/sample.ts';
 import { readMarker, writeMarker, completeStage } from '../../engine/plan/bucket-markers.ts';
 import { catalogHash } from '../../engine/catalog/catalog-text.ts';
 import { forEachKeyGroup } from '../../engine/smb/key-group-iterator.ts';
-import { listSmbPartitions } from '../../engine/smb/smb-layout.ts';
+import { planSmbPartitions } from '../../engine/smb/partition-plan.ts';
 import { SmbSource, type BucketInput, type Strategy } from '../../engine/smb/smb-source.ts';
 import { buildStageCatalog, type CatalogNames } from './catalog.ts';
 import type { AggregateTaskInput, AggregateTaskResult, InputDescriptor } from './messages.ts';
@@ -176,7 +176,8 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
   const t0 = performance.now();
   const window = yearWindow(o.year, o.freeze, o.lateDays ?? 7);
   const firstDay = Math.floor(window.startMs / DAY_MS);
-  const parts = listSmbPartitions(o.smb, firstDay, window.cutoffDay - 1);
+  // Day partitions, with a roll-up standing in for the days it was made from (one sorted run per user).
+  const parts = planSmbPartitions(o.smb, firstDay, window.cutoffDay - 1).partitions;
   const source = SmbSource.open(parts.map((p) => p.dir), { strategy: o.strategy ?? 'auto', smb: o.smb });
   const { catalog, names } = buildStageCatalog(o.lake, o.smb);
   const usersTable = readParquetFile(path.join(o.lake, 'users.parquet'), ['user_id', 'utc_offset_minutes']);

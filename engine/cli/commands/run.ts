@@ -53,6 +53,7 @@ export const runCommand: Command = {
     { name: 'smb', kind: 'string', value: 'DIR', help: 'SMB layout to use or fill (default: <out>/smb)' },
     { name: 'stages', kind: 'string-list', value: 'S[,S]', default: ['all'], help: `stages to run: all, or some of ${STAGES.join(', ')} (a partial run is not published)` },
     { name: 'buckets', kind: 'int', value: 'N', min: 1, max: 65536, check: (v) => ((Number(v) & (Number(v) - 1)) === 0 ? null : 'a power of two'), help: 'buckets per SMB partition when bucketing (default 64)' },
+    { name: 'rollup', kind: 'bool', default: true, help: 'after bucketing, roll the year\'s days up into one partition, one sorted run per user (stage 1\'s fast path; --rollup=false reads the days)' },
     { name: 'workers', kind: 'int', value: 'N', min: 1, max: 256, help: 'worker threads (default: one per core)' },
     { name: 'memory', kind: 'string', value: 'SIZE', check: (v) => (parseSize(String(v)) === null ? 'a size such as 2GiB or 512MB' : null), help: 'budget for bucket data in memory (sets how many buckets are in flight; default 2 buckets)' },
     { name: 'mapping', kind: 'string', value: 'auto|mmap|read', default: 'auto', check: (v) => (['auto', 'mmap', 'read'].includes(String(v)) ? null : 'auto, mmap or read'), help: 'how bucket files reach shared memory: read into reused buffers (auto does this today), or mmap through the addon' },
@@ -77,7 +78,7 @@ export const runCommand: Command = {
     const rep = reporter(ctx);
     const t0 = performance.now();
     const r = await runPipeline({
-      lake, out, year, stages, workers, buckets: f['buckets'] as number | undefined, smb: f['smb'] ? path.resolve(String(f['smb'])) : undefined,
+      lake, out, year, stages, workers, buckets: f['buckets'] as number | undefined, rollup: f['rollup'] as boolean, smb: f['smb'] ? path.resolve(String(f['smb'])) : undefined,
       memoryBytes: f['memory'] ? parseSize(String(f['memory']))! : undefined, mapping: f['mapping'] as 'auto' | 'mmap' | 'read',
       sample: f['sample'] as number | undefined, cards: Boolean(f['cards']), ranks: f['ranks'] as 'exact' | 'sketch',
       minListeners: f['min-listeners'] as number, maxRejectRate: f['max-reject-rate'] as number,

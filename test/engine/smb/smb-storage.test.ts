@@ -177,10 +177,14 @@ describe('SMB storage', () => {
     expect(perUser).toEqual(ref.perUser);
   });
 
-  it('rolls a week up into one partition, and a read over any mix of daily and weekly partitions gives identical numbers', () => {
+  it('rolls a week up into one partition, and a read over any mix of daily and weekly partitions gives identical numbers', async () => {
     const week = DAYS.slice(0, 7).map((d) => smbPartitionDir(root('smb64'), d));
     const weekly = path.join(root('smb64'), 'weekly', '2025-W09');
-    const m = rollUpPartitions(week, weekly, { smb: root('smb64') });
+    const m = await rollUpPartitions(week, weekly, { smb: root('smb64'), workers: 2 });
+    // The same bytes when rolled up on this thread.
+    const inline = await rollUpPartitions(week, path.join(tmp.dir, 'weekly-inline'), { smb: root('smb64'), workers: 0 });
+    expect(inline.files).toEqual(m.files);
+    for (const f of m.files) expect(fs.readFileSync(path.join(tmp.dir, 'weekly-inline', f.name)).equals(fs.readFileSync(path.join(weekly, f.name)))).toBe(true);
     expect(m.files.length).toBe(64);
     expect(m.arrivalDays).toEqual({ first: DAYS[0], last: DAYS[6] });
     const rowsOf = (dirs: string[]) => {

@@ -1,7 +1,10 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLake } from '../../../fixtures/sample-year/generate.ts';
 import { bucketLake } from '../../../engine/smb/bucket-lake.ts';
+import { planSmbPartitions, rollUpDays } from '../../../engine/smb/partition-plan.ts';
+import { listSmbPartitions } from '../../../engine/smb/smb-layout.ts';
 import { runAggregate, type AggregateResult } from '../../../stages/aggregate/index.ts';
 import type { CatalogNames } from '../../../stages/aggregate/catalog.ts';
 import { readAggregateBucket } from '../../../stages/aggregate/output.ts';
@@ -70,6 +73,37 @@ describe('stage 1 (aggregate) end to end, against the independent reference', ()
     const read = await runAggregate({ lake, smb, out: path.join(tmp.dir, 'aggregate-read'), year: 2025, taskRows: 20_000, mapping: 'read' });
     expect(read.mapping).toBe('read');
     expect(treeHashes(path.join(tmp.dir, 'aggregate-read'))).toEqual(treeHashes(path.join(tmp.dir, 'aggregate')));
+  });
+
+  it('reads a year roll-up (one ts-sorted run per user, neighbour dedupe) to byte-identical output', async () => {
+    const from = Date.UTC(2025, 0, 1) / 86_400_000, to = result.partitions.at(-1)!.last;
+    const { dir, built } = await rollUpDays(smb, from, to, { workers: 2 });
+    expect(built).toBe(true);
+    const plan = planSmbPartitions(smb, from, to);
+    expect(plan.partitions.map((p) => p.dir)).toEqual([dir]);
+    const rolled = await runAggregate({ lake, smb, out: path.join(tmp.dir, 'aggregate-rollup'), year: 2025, taskRows: 20_000 });
+    expect(rolled.partitions).toHaveLength(1);
+    expect(rolled.skips).toEqual(result.skips);
+    // Every table and marker byte for byte; the stage metadata differs only in how many partitions were read.
+    const tables = (d: string) => new Map([...treeHashes(path.join(tmp.dir, d))].filter(([f]) => f !== 'metadata.json'));
+    expect(tables('aggregate-rollup')).toEqual(tables('aggregate'));
+    const meta = (d: string) => JSON.parse(fs.readFileSync(path.join(tmp.dir, d, 'metadata.json'), 'utf8')) as Record<string, unknown>;
+    expect({ ...meta('aggregate-rollup'), partitions: 0 }).toEqual({ ...meta('aggregate'), partitions: 0 });
+    expect(meta('aggregate-rollup')['partitions']).toBe(1);
+    // A day re-bucketed after the roll-up (its metadata.json changed) makes the roll-up stale: the days are read.
+    const day = listSmbPartitions(smb, from, to)[3]!.dir;
+    const dayMeta = path.join(day, 'metadata.json');
+    const before = fs.readFileSync(dayMeta);
+    fs.writeFileSync(dayMeta, Buffer.concat([before, Buffer.from('\n')]));
+    try {
+      const stale = planSmbPartitions(smb, from, to);
+      expect(stale.rollups).toEqual([]);
+      expect(stale.skipped).toEqual([dir]);
+      expect(stale.partitions).toHaveLength(listSmbPartitions(smb, from, to).length);
+    } finally {
+      fs.writeFileSync(dayMeta, before);
+    }
+    expect(planSmbPartitions(smb, from, to).rollups).toEqual([dir]);
   });
 
   it('counts every skipped row by reason', () => {

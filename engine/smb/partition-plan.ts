@@ -1,0 +1,73 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { isoDate } from '../lake/calendar.ts';
+import { METADATA_FILE } from './filename-policy.ts';
+import { readMetadata, type BucketMetadata } from './metadata.ts';
+import { partitionDigest, rollUpPartitions } from './rollup.ts';
+import { listSmbPartitions } from './smb-layout.ts';
+
+/** Roll-ups live beside the day partitions: `<smb>/rollups/days-<first>_<last>/`. */
+export const ROLLUPS_DIR = 'rollups';
+
+export function rollupDir(smb: string, firstDay: number, lastDay: number): string {
+  return path.join(smb, ROLLUPS_DIR, `days-${isoDate(firstDay)}_${isoDate(lastDay)}`);
+}
+
+export interface PartitionPlan {
+  /** What to read, in arrival order: roll-ups standing in for their days, and the other days. */
+  readonly partitions: Array<{ dir: string; metadata: BucketMetadata }>;
+  /** Roll-ups used, and roll-ups skipped because a day they were made from changed or is not wanted. */
+  readonly rollups: string[];
+  readonly skipped: string[];
+}
+
+/**
+ * The partitions to read for arrival days [from, to]: the day partitions,
+ * with complete roll-ups standing in for exactly the days they were made
+ * from. A roll-up is used only when every input is one of these day
+ * partitions with the same metadata.json (SHA-256): a re-bucketed day, or a
+ * roll-up reaching outside the range, would change which rows are read, so
+ * such a roll-up is skipped and its days are read instead. Larger roll-ups
+ * are preferred; two chosen roll-ups never share a day.
+ */
+export function planSmbPartitions(smb: string, from: number, to: number): PartitionPlan {
+  const days = listSmbPartitions(smb, from, to);
+  const root = path.join(smb, ROLLUPS_DIR);
+  const candidates = fs.existsSync(root)
+    ? fs.readdirSync(root).sort().map((d) => path.join(root, d)).filter((d) => fs.existsSync(path.join(d, METADATA_FILE))).map((dir) => ({ dir, metadata: readMetadata(dir) }))
+    : [];
+  candidates.sort((a, b) => b.metadata.inputs.length - a.metadata.inputs.length);
+  const remaining = new Map(days.map((p) => [path.resolve(p.dir), p]));
+  const digests = new Map<string, string>();
+  const digest = (dir: string) => digests.get(dir) ?? (digests.set(dir, partitionDigest(dir)), digests.get(dir)!);
+  const chosen: Array<{ dir: string; metadata: BucketMetadata }> = [];
+  const skipped: string[] = [];
+  for (const r of candidates) {
+    const ok = r.metadata.inputs.length > 0 && r.metadata.inputs.every((x) => remaining.has(path.resolve(x.path)) && x.sha256 === digest(path.resolve(x.path)));
+    if (!ok) {
+      skipped.push(r.dir);
+      continue;
+    }
+    for (const x of r.metadata.inputs) remaining.delete(path.resolve(x.path));
+    chosen.push(r);
+  }
+  const partitions = [...chosen, ...remaining.values()].sort((a, b) => a.metadata.arrivalDays.first - b.metadata.arrivalDays.first || a.metadata.arrivalDays.last - b.metadata.arrivalDays.last);
+  return { partitions, rollups: chosen.map((r) => r.dir), skipped };
+}
+
+/**
+ * Makes sure arrival days [from, to] are readable as one roll-up: builds
+ * `rollupDir(smb, first, last)` from the day partitions unless a valid
+ * roll-up already stands in for all of them. Returns its directory, or null
+ * when there is nothing to roll up.
+ */
+export async function rollUpDays(smb: string, from: number, to: number, options: { workers?: number; onBucket?: (done: number, total: number, rows: number) => void } = {}): Promise<{ dir: string | null; built: boolean }> {
+  const plan = planSmbPartitions(smb, from, to);
+  if (plan.partitions.length === 0) return { dir: null, built: false };
+  // Already one partition (a roll-up of all the days, or a single day): nothing to gain.
+  if (plan.partitions.length === 1) return { dir: plan.partitions[0]!.dir, built: false };
+  const days = listSmbPartitions(smb, from, to);
+  const dir = rollupDir(smb, days[0]!.metadata.arrivalDays.first, days[days.length - 1]!.metadata.arrivalDays.last);
+  await rollUpPartitions(days.map((p) => p.dir), dir, { smb, ...options });
+  return { dir, built: true };
+}
