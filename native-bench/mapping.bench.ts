@@ -5,13 +5,16 @@
  * cache. Each path then sums the ms_played column of every file through the
  * buffer index, and both sums must agree before anything is reported.
  *
- *   node --expose-gc --import tsx native-bench/mapping.bench.ts --smb DIR [--json]
+ *   node --expose-gc --import tsx native-bench/mapping.bench.ts --smb DIR [--layout days|planned] [--json]
+ *
+ * `--layout planned` maps what stage 1 reads (a year roll-up, one large file per bucket).
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { mmapAddon, mmapUnavailableReason } from '../engine/memory/mmap-file.ts';
 import { readFilesInto, SabPool } from '../engine/memory/sab-pool.ts';
 import { listSmbPartitions } from '../engine/smb/smb-layout.ts';
+import { planSmbPartitions } from '../engine/smb/partition-plan.ts';
 import { benchArgs, printReport, type BenchRow } from './report.ts';
 
 const args = benchArgs(process.argv.slice(2));
@@ -19,7 +22,9 @@ const smb = args.get('smb');
 if (!smb) throw new Error('--smb DIR is required (an SMB layout, e.g. from wrapped bucket)');
 const addon = mmapAddon();
 if (!addon) throw new Error(`mmap addon unavailable: ${mmapUnavailableReason()}`);
-const files = listSmbPartitions(smb).flatMap((p) => p.metadata.files.filter((f) => f.rows > 0 && f.buffers).map((f) => ({ file: path.join(p.dir, f.name), rows: f.rows, ms: f.buffers!.ms })));
+// --layout planned: what stage 1 reads (roll-ups standing in for their days); default: the day partitions.
+const parts = args.get('layout') === 'planned' ? planSmbPartitions(smb, -Infinity, Infinity).partitions : listSmbPartitions(smb);
+const files = parts.flatMap((p) => p.metadata.files.filter((f) => f.rows > 0 && f.buffers).map((f) => ({ file: path.join(p.dir, f.name), rows: f.rows, ms: f.buffers!.ms })));
 const rows = files.reduce((s, f) => s + f.rows, 0);
 const sumMs = (sab: SharedArrayBuffer, base: number, f: (typeof files)[number]) => {
   const v = new Int32Array(sab, base + f.ms, f.rows);

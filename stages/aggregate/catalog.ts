@@ -1,3 +1,4 @@
+import type * as arrow from 'apache-arrow';
 import * as path from 'node:path';
 import { genreOrder } from '../../engine/catalog/catalog-text.ts';
 import { wrappedError } from '../../engine/errors/registry.ts';
@@ -49,18 +50,21 @@ export interface CatalogNames {
   resolveId(id: string): number;
 }
 
-function column(lake: string, file: string, name: string): string[] {
+/** The named columns of a catalog file, each file read and decoded once. */
+function catalogFile(lake: string, file: string, names: readonly string[]): (name: string) => arrow.Vector {
   const p = path.join(lake, 'catalog', file);
-  const v = readParquetFile(p, [name]).getChild(name);
-  if (!v) throw wrappedError('ERR_LAKE_MISSING_COLUMN', { file: p, column: name, found: [] });
-  return v.toArray() as string[];
+  const table = readParquetFile(p, names);
+  return (name) => {
+    const v = table.getChild(name);
+    if (!v) throw wrappedError('ERR_LAKE_MISSING_COLUMN', { file: p, column: name, found: table.schema.fields.map((f) => f.name) });
+    return v;
+  };
 }
 
+const strings = (v: arrow.Vector): string[] => v.toArray() as string[];
+
 /** Position of each id in ascending code-unit order (the order of `<` on strings). */
-function numbers(lake: string, file: string, name: string): Array<number | null> {
-  const p = path.join(lake, 'catalog', file);
-  const v = readParquetFile(p, [name]).getChild(name);
-  if (!v) throw wrappedError('ERR_LAKE_MISSING_COLUMN', { file: p, column: name, found: [] });
+function numbers(v: arrow.Vector): Array<number | null> {
   return Array.from(v.toArray() as ArrayLike<number | bigint | null>, (x) => (x === null || x === undefined ? null : Number(x)));
 }
 
@@ -72,15 +76,18 @@ function idRanks(ids: readonly string[]): Int32Array {
 }
 
 export function buildStageCatalog(lake: string, smb: string): { catalog: StageCatalog; names: CatalogNames } {
-  const trackIds = column(lake, 'tracks.parquet', 'track_id');
-  const trackArtistIds = column(lake, 'tracks.parquet', 'artist_id');
-  const trackAlbumIds = column(lake, 'tracks.parquet', 'album_id');
-  const artistIds = column(lake, 'artists.parquet', 'artist_id');
-  const artistGenres = column(lake, 'artists.parquet', 'primary_genre');
-  const albumIds = column(lake, 'albums.parquet', 'album_id');
-  const genreNames = column(lake, 'genres.parquet', 'genre');
-  const oldIds = column(lake, 'track_id_aliases.parquet', 'old_track_id');
-  const newIds = column(lake, 'track_id_aliases.parquet', 'track_id');
+  const tracks = catalogFile(lake, 'tracks.parquet', ['track_id', 'artist_id', 'album_id', 'release_year', ...FEATURES]);
+  const trackIds = strings(tracks('track_id'));
+  const trackArtistIds = strings(tracks('artist_id'));
+  const trackAlbumIds = strings(tracks('album_id'));
+  const artists = catalogFile(lake, 'artists.parquet', ['artist_id', 'primary_genre']);
+  const artistIds = strings(artists('artist_id'));
+  const artistGenres = strings(artists('primary_genre'));
+  const albumIds = strings(catalogFile(lake, 'albums.parquet', ['album_id'])('album_id'));
+  const genreNames = strings(catalogFile(lake, 'genres.parquet', ['genre'])('genre'));
+  const aliases = catalogFile(lake, 'track_id_aliases.parquet', ['old_track_id', 'track_id']);
+  const oldIds = strings(aliases('old_track_id'));
+  const newIds = strings(aliases('track_id'));
   const trackIndex = new Map(trackIds.map((id, i) => [id, i]));
   const artistIndex = new Map(artistIds.map((id, i) => [id, i]));
   const albumIndex = new Map(albumIds.map((id, i) => [id, i]));
@@ -95,8 +102,8 @@ export function buildStageCatalog(lake: string, smb: string): { catalog: StageCa
     return target === undefined ? -1 : (trackIndex.get(target) ?? -1);
   };
   const dict = latestDictionary(smb, 'track');
-  const years = numbers(lake, 'tracks.parquet', 'release_year');
-  const features = FEATURES.map((f) => numbers(lake, 'tracks.parquet', f));
+  const years = numbers(tracks('release_year'));
+  const features = FEATURES.map((f) => numbers(tracks(f)));
   const trackFeatures = new Int32Array(trackIds.length * FEATURES.length);
   for (let t = 0; t < trackIds.length; t++) {
     const ok = features.every((col) => col[t] !== null && Number.isFinite(col[t]!) && col[t]! >= 0);

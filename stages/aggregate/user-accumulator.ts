@@ -150,9 +150,10 @@ function grow<T extends Int32Array | Float64Array>(a: T, n: number): T {
  * O(1) updates of small dense arrays. Track codes, tracks, artists and albums
  * get a user-local index on first touch, so a play costs one lookup in a
  * catalog-sized map (by the code as stored, which also skips the alias
- * lookup) and its updates hit a few kilobytes that stay in cache. The
- * catalog facts finalize needs per track sit in one row (`trackRow`), one
- * cache line instead of one miss per array.
+ * lookup) and its updates hit a few kilobytes that stay in cache. What the
+ * catalog says about a code (its track, artist, album, year, features) sits
+ * in one row (`codeRow`), read once per (user, track) and copied into the
+ * local arrays, so finalize touches no catalog-sized table per track.
  * Local month and hour come from one division and a day → month table. Cells
  * are cleared when a local index is handed out, so a reset walks only the
  * user's distinct tracks and artists.
@@ -170,14 +171,30 @@ export class UserAccumulator {
   private readonly base: number;
   /** Day since `base` (local) → month 0..11 (a local time before the year is January, after December is December). */
   private readonly monthOfDay: Uint8Array;
-  /** Dictionary code → local track (-1 not seen yet, -2 an unknown track); codes seen are listed in `seenCodes`. */
-  private readonly codeLocal: Int32Array;
-  private seenCodes = new Int32Array(256);
+  /**
+   * The user's dictionary codes → local track (-2: an unknown track), as a small
+   * open-addressing table of (stamp, code, local, -) slots sized for the codes
+   * this user has played, so the per-play lookup stays in cache where a
+   * catalog-sized array would miss. A slot is live when its stamp is `ctGen`.
+   */
+  private ct = new Int32Array(4 * 1024);
+  /** Slots in use for this user (a power of two; the array may be larger after a heavy user). */
+  private ctCap = 1024;
+  private ctShift = 22;
+  private ctGen = 1;
   private nCodes = 0;
-  /** Per catalog track, `stride` int32s: album, release year, then the quantized features. */
-  private readonly trackRow: Int32Array;
-  private readonly stride: number;
+  /**
+   * Per dictionary code, ROW int32s: catalog track (-1 unknown), artist, album,
+   * release year, then the quantized features. Rows past the dictionary's
+   * codes describe catalog tracks that no code names (`trackCode`).
+   */
+  private readonly codeRow: Int32Array;
+  private readonly row: number;
+  /** Catalog track → a row of codeRow describing it. */
+  private readonly trackCode: Int32Array;
   private readonly features: number;
+  /** Per local track, INFO int32s copied from its row: album, release year, features. */
+  private lInfo = new Int32Array(256 * 7);
   // Local tracks: catalog index → local index (-1 when not touched by this user).
   private readonly trackLocal: Int32Array;
   private nl = 0;
@@ -226,18 +243,32 @@ export class UserAccumulator {
   private groupMs = new Int32Array(16);
 
   constructor(private readonly c: StageCatalog, private readonly w: YearWindow) {
-    this.codeLocal = new Int32Array(c.resolve.length).fill(-1);
     this.trackLocal = new Int32Array(c.tracks).fill(-1);
     this.artistLocal = new Int32Array(c.artists).fill(-1);
     this.albumLocal = new Int32Array(c.albums).fill(-1);
     const F = (this.features = c.trackFeatures.length / c.tracks || 0);
-    const S = (this.stride = 2 + F);
-    this.trackRow = new Int32Array(c.tracks * S);
-    for (let t = 0; t < c.tracks; t++) {
-      this.trackRow[t * S] = c.trackAlbum[t]!;
-      this.trackRow[t * S + 1] = c.trackYear[t]!;
-      for (let k = 0; k < F; k++) this.trackRow[t * S + 2 + k] = c.trackFeatures[t * F + k]!;
+    const R = (this.row = 4 + F);
+    this.lInfo = new Int32Array(256 * (2 + F));
+    this.trackCode = new Int32Array(c.tracks).fill(-1);
+    const codes = c.resolve.length;
+    for (let code = 0; code < codes; code++) {
+      const t = c.resolve[code]!;
+      if (t >= 0 && this.trackCode[t]! < 0) this.trackCode[t] = code;
     }
+    let extra = 0;
+    for (let t = 0; t < c.tracks; t++) if (this.trackCode[t]! < 0) this.trackCode[t] = codes + extra++;
+    this.codeRow = new Int32Array((codes + extra) * R);
+    const fill = (r: number, t: number) => {
+      const o = r * R;
+      this.codeRow[o] = t;
+      if (t < 0) return;
+      this.codeRow[o + 1] = c.trackArtist[t]!;
+      this.codeRow[o + 2] = c.trackAlbum[t]!;
+      this.codeRow[o + 3] = c.trackYear[t]!;
+      for (let k = 0; k < F; k++) this.codeRow[o + 4 + k] = c.trackFeatures[t * F + k]!;
+    };
+    for (let code = 0; code < codes; code++) fill(code, c.resolve[code]!);
+    for (let t = 0; t < c.tracks; t++) if (this.trackCode[t]! >= codes) fill(this.trackCode[t]!, t);
     this.gMs = new Float64Array(c.genres);
     this.gTouched = new Uint8Array(c.genres);
     this.base = w.startMs - 2 * DAY_MS;
@@ -303,7 +334,7 @@ export class UserAccumulator {
       this.lMs = grow(this.lMs, tracks);
       this.lFirst = grow(this.lFirst, tracks);
       this.lArtist = grow(this.lArtist, tracks);
-      this.seenCodes = grow(this.seenCodes, tracks);
+      this.lInfo = grow(this.lInfo, tracks * (2 + this.features));
       this.albAlbum = grow(this.albAlbum, tracks);
       this.albStreams = grow(this.albStreams, tracks);
       this.albMs = grow(this.albMs, tracks);
@@ -323,16 +354,41 @@ export class UserAccumulator {
 
   /** Local track of a dictionary code seen for the first time by this user (-2: unknown track). */
   private localCode(code: number): number {
-    const t = this.c.resolve[code]!;
-    const l = t < 0 ? -2 : this.localTrack(t);
-    this.codeLocal[code] = l;
-    if (this.nCodes === this.seenCodes.length) this.seenCodes = grow(this.seenCodes, this.nCodes + 1);
-    this.seenCodes[this.nCodes++] = code;
+    const t = this.codeRow[code * this.row]!;
+    const l = t < 0 ? -2 : this.localTrack(t, code);
+    if (2 * (this.nCodes + 1) > this.ctCap) this.growCodeTable();
+    this.insertCode(code, l);
+    this.nCodes++;
     return l;
   }
 
-  /** Local index of catalog track t, handed out (with its artist's) on first touch. */
-  private localTrack(t: number): number {
+  private insertCode(code: number, l: number): void {
+    const ct = this.ct, mask = this.ctCap - 1;
+    let h = Math.imul(code, 0x9e3779b1) >>> this.ctShift;
+    while (ct[h << 2] === this.ctGen) h = (h + 1) & mask;
+    ct[h << 2] = this.ctGen;
+    ct[(h << 2) + 1] = code;
+    ct[(h << 2) + 2] = l;
+  }
+
+  /** Doubles the slots in use, moving this user's live slots under a new stamp. */
+  private growCodeTable(): void {
+    const live: number[] = [];
+    for (let o = 0; o < 4 * this.ctCap; o += 4) if (this.ct[o] === this.ctGen) live.push(this.ct[o + 1]!, this.ct[o + 2]!);
+    this.ctCap *= 2;
+    this.ctShift--;
+    if (this.ct.length < 4 * this.ctCap) this.ct = new Int32Array(4 * this.ctCap);
+    this.nextCodeGen();
+    for (let k = 0; k < live.length; k += 2) this.insertCode(live[k]!, live[k + 1]!);
+  }
+
+  private nextCodeGen(): void {
+    this.ctGen = (this.ctGen + 1) & 0x3fffffff || 1;
+    if (this.ctGen === 1) this.ct.fill(0);
+  }
+
+  /** Local index of catalog track t (described by codeRow row `r`), handed out (with its artist's) on first touch. */
+  private localTrack(t: number, r = this.trackCode[t]!): number {
     let l = this.trackLocal[t]!;
     if (l >= 0) return l;
     l = this.nl++;
@@ -342,8 +398,11 @@ export class UserAccumulator {
     this.lStreams[l] = 0;
     this.lMs[l] = 0;
     this.lFirst[l] = Infinity;
-    const a = this.c.trackArtist[t]!;
+    const o = r * this.row;
+    const a = this.codeRow[o + 1]!;
     this.lArtist[l] = a >= 0 ? this.localArtist(a) : -1;
+    const I = 2 + this.features;
+    for (let k = 0; k < I; k++) this.lInfo[l * I + k] = this.codeRow[o + 2 + k]!;
     return l;
   }
 
@@ -383,7 +442,8 @@ export class UserAccumulator {
     const oCode = codes.overflowCode, oTrack = codes.overflowTrack;
     const slots = this.slots, stamps = this.stamps, gen = this.gen, mask = this.mask;
     const rowTs = this.rowTs, rowCode = this.rowCode, rowMs = this.rowMs;
-    const codeLocal = this.codeLocal, trackLocal = this.trackLocal, lPlays = this.lPlays, lStreams = this.lStreams, lMs = this.lMs, lFirst = this.lFirst, lArtist = this.lArtist;
+    let ct = this.ct, ctShift = this.ctShift, ctGen = this.ctGen;
+    const trackLocal = this.trackLocal, lPlays = this.lPlays, lStreams = this.lStreams, lMs = this.lMs, lFirst = this.lFirst, lArtist = this.lArtist;
     const maPlays = this.maPlays, maMs = this.maMs, maStreams = this.maStreams;
     const hours = this.hours, monthPlays = this.monthPlays, monthMs = this.monthMs, monthOfDay = this.monthOfDay;
     const shift = this.offsetMs - this.base;
@@ -458,8 +518,23 @@ export class UserAccumulator {
       }
       let l: number;
       if (raw >= 0) {
-        l = codeLocal[raw]!;
-        if (l === -1) l = this.localCode(raw);
+        let h = Math.imul(raw, 0x9e3779b1) >>> ctShift;
+        const mask = this.ctCap - 1;
+        for (;;) {
+          const o = h << 2;
+          if (ct[o] !== ctGen) {
+            l = this.localCode(raw);
+            ct = this.ct;
+            ctShift = this.ctShift;
+            ctGen = this.ctGen;
+            break;
+          }
+          if (ct[o + 1] === raw) {
+            l = ct[o + 2]!;
+            break;
+          }
+          h = (h + 1) & mask;
+        }
       } else {
         const t = oTrack[-raw - 1]!;
         l = t < 0 ? -2 : trackLocal[t]! >= 0 ? trackLocal[t]! : this.localTrack(t);
@@ -582,7 +657,7 @@ export class UserAccumulator {
     aStreams.fill(0, 0, na);
     aMs.fill(0, 0, na);
     aFirst.fill(Infinity, 0, na);
-    const F = this.features, S = this.stride, trackRow = this.trackRow;
+    const F = this.features, I = 2 + F, lInfo = this.lInfo;
     let datedMs = 0, yearMs = 0, timelessMs = 0, featuredMs = 0;
     const featureMs = new Float64Array(F);
     const albumLocal = this.albumLocal, albAlbum = this.albAlbum, albStreams = this.albStreams, albMs = this.albMs;
@@ -591,18 +666,18 @@ export class UserAccumulator {
     let nStreamed = 0;
     const timelessYear = this.w.year - 10;
     for (let l = 0; l < nl; l++) {
-      const o = lTrack[l]! * S;
+      const o = l * I;
       const ms = lMs[l]!;
       if (lStreams[l]! > 0) withStream[nStreamed++] = l;
-      const y = trackRow[o + 1]!;
+      const y = lInfo[o + 1]!;
       if (y > 0) {
         datedMs += ms;
         yearMs += ms * y;
         if (y <= timelessYear) timelessMs += ms;
       }
-      if (F > 0 && trackRow[o + 2]! >= 0) {
+      if (F > 0 && lInfo[o + 2]! >= 0) {
         featuredMs += ms;
-        for (let k = 0; k < F; k++) featureMs[k]! += ms * trackRow[o + 2 + k]!;
+        for (let k = 0; k < F; k++) featureMs[k]! += ms * lInfo[o + 2 + k]!;
       }
       const la = lArtist[l]!;
       if (la >= 0) {
@@ -611,7 +686,7 @@ export class UserAccumulator {
         aMs[la]! += ms;
         if (lFirst[l]! < aFirst[la]!) aFirst[la] = lFirst[l]!;
       }
-      const al = trackRow[o]!;
+      const al = lInfo[o]!;
       if (al >= 0) {
         let b = albumLocal[al]!;
         if (b < 0) {
@@ -641,9 +716,7 @@ export class UserAccumulator {
     const top = topK(withStream, nStreamed, TOP_TRACKS, (x, y) => lStreams[y]! - lStreams[x]! || lMs[y]! - lMs[x]! || c.trackIdRank[lTrack[x]!]! - c.trackIdRank[lTrack[y]!]!);
     // Artists: ms desc, streams desc, artist_id asc (all of them, in order).
     const laArtist = this.laArtist;
-    const artistOrder = new Int32Array(na);
-    for (let la = 0; la < na; la++) artistOrder[la] = la;
-    artistOrder.sort((x, y) => aMs[y]! - aMs[x]! || aStreams[y]! - aStreams[x]! || c.artistIdRank[laArtist[x]!]! - c.artistIdRank[laArtist[y]!]!);
+    const artistOrder = artistOrderOf(na, aMs, aStreams, laArtist, c.artistIdRank);
     const albumOrder = new Int32Array(nAlbums);
     for (let b = 0; b < nAlbums; b++) albumOrder[b] = b;
     const topAlbums = topK(albumOrder, nAlbums, TOP_ALBUMS, (x, y) => albMs[y]! - albMs[x]! || albStreams[y]! - albStreams[x]! || c.albumIdRank[albAlbum[x]!]! - c.albumIdRank[albAlbum[y]!]!);
@@ -697,8 +770,10 @@ export class UserAccumulator {
   }
 
   private reset(): void {
-    for (let i = 0; i < this.nCodes; i++) this.codeLocal[this.seenCodes[i]!] = -1;
     this.nCodes = 0;
+    this.ctCap = 1024;
+    this.ctShift = 22;
+    this.nextCodeGen();
     for (let l = 0; l < this.nl; l++) this.trackLocal[this.lTrack[l]!] = -1;
     for (let la = 0; la < this.na; la++) this.artistLocal[this.laArtist[la]!] = -1;
     this.nl = 0;
@@ -710,6 +785,36 @@ export class UserAccumulator {
     this.monthPlays.fill(0);
     this.monthMs.fill(0);
   }
+}
+
+/**
+ * Local artists in top-artist order (ms desc, streams desc, artist_id asc).
+ * A user has hundreds of artists: a comparator sort costs more than the rest
+ * of finalize, so the order comes from a native sort of packed (ms, index)
+ * keys, and only runs of equal ms (rare) are sorted by the full order. Falls
+ * back to the comparator sort when the keys would not pack exactly.
+ */
+function artistOrderOf(na: number, aMs: Float64Array, aStreams: Int32Array, laArtist: Int32Array, idRank: Int32Array): Int32Array {
+  const order = new Int32Array(na);
+  const before = (x: number, y: number) => aMs[y]! - aMs[x]! || aStreams[y]! - aStreams[x]! || idRank[laArtist[x]!]! - idRank[laArtist[y]!]!;
+  const MS_LIMIT = 2 ** 36;
+  let maxMs = 0;
+  for (let la = 0; la < na; la++) if (aMs[la]! > maxMs) maxMs = aMs[la]!;
+  if (na >= 65536 || maxMs >= MS_LIMIT) {
+    for (let la = 0; la < na; la++) order[la] = la;
+    return order.sort(before);
+  }
+  const keys = new Float64Array(na);
+  for (let la = 0; la < na; la++) keys[la] = (MS_LIMIT - 1 - aMs[la]!) * 65536 + la;
+  keys.sort();
+  for (let i = 0; i < na; i++) order[i] = keys[i]! % 65536;
+  for (let i = 0; i < na; ) {
+    let j = i + 1;
+    while (j < na && aMs[order[j]!] === aMs[order[i]!]) j++;
+    if (j - i > 1) order.subarray(i, j).sort(before);
+    i = j;
+  }
+  return order;
 }
 
 /** Slot hash of a dedupe tuple: the low word of ts (nearly all the entropy within a user), the code and ms, mixed (murmur3's finalizer). */

@@ -56,7 +56,7 @@ export const runCommand: Command = {
     { name: 'rollup', kind: 'bool', default: true, help: 'after bucketing, roll the year\'s days up into one partition, one sorted run per user (stage 1\'s fast path; --rollup=false reads the days)' },
     { name: 'workers', kind: 'int', value: 'N', min: 1, max: 256, help: 'worker threads (default: one per core)' },
     { name: 'memory', kind: 'string', value: 'SIZE', check: (v) => (parseSize(String(v)) === null ? 'a size such as 2GiB or 512MB' : null), help: 'budget for bucket data in memory (sets how many buckets are in flight; default 2 buckets)' },
-    { name: 'mapping', kind: 'string', value: 'auto|mmap|read', default: 'auto', check: (v) => (['auto', 'mmap', 'read'].includes(String(v)) ? null : 'auto, mmap or read'), help: 'how bucket files reach shared memory: read into reused buffers (auto does this today), or mmap through the addon' },
+    { name: 'mapping', kind: 'string', value: 'auto|mmap|read', default: 'auto', check: (v) => (['auto', 'mmap', 'read'].includes(String(v)) ? null : 'auto, mmap or read'), help: 'how bucket files reach shared memory: mmap through the addon, or read into reused buffers (auto maps large files such as a roll-up and reads small day files)' },
     { name: 'sample', kind: 'number', value: 'F', min: 1e-6, max: 1, help: 'dry run on this share of users (e.g. 0.01), chosen by hash; not published' },
     { name: 'cards', kind: 'bool', help: 'render share cards (story.png, story.json) for eligible users' },
     { name: 'ranks', kind: 'string', value: 'exact|sketch', default: 'exact', check: (v) => (['exact', 'sketch'].includes(String(v)) ? null : 'exact or sketch'), help: 'how rank candidates are found (statements are exact either way)' },
