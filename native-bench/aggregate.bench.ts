@@ -1,6 +1,8 @@
 /**
  * Stage 1 (aggregate) throughput (issue #4), side by side in one run:
- *   - stage 1 from SMB on the worker pool (2 workers, and 1 for scaling);
+ *   - stage 1 from SMB on the worker pool (2 workers, and 1 for scaling), from
+ *     the day partitions and from the year roll-up (after timing the roll-up
+ *     itself); the two must write byte-identical tables;
  *   - the plain-JS single-thread baseline: the naive reference (Maps and
  *     strings) over the Parquet lake — it is also the check: every user's
  *     numbers must equal the engine's before anything is reported;
@@ -17,6 +19,7 @@ import * as path from 'node:path';
 import { generateLake } from '../fixtures/sample-year/generate.ts';
 import { bucketLake } from '../engine/smb/bucket-lake.ts';
 import { listSmbPartitions } from '../engine/smb/smb-layout.ts';
+import { rollUpDays } from '../engine/smb/partition-plan.ts';
 import { runAggregate, type AggregateResult } from '../stages/aggregate/index.ts';
 import { readAggregateBucket } from '../stages/aggregate/output.ts';
 import type { UserSummary } from '../stages/aggregate/user-accumulator.ts';
@@ -50,13 +53,27 @@ try {
 
   // Warm the pool's workers once on the same data (tsx load, JIT).
   await runAggregate({ lake, smb, out: path.join(tmp, 'warm'), year: YEAR });
-  const timed = async (workers: number) => {
-    const out = path.join(tmp, `agg-${workers}`);
+  const timed = async (workers: number, tag = 'days') => {
+    const out = path.join(tmp, `agg-${tag}-${workers}`);
     const r = await runAggregate({ lake, smb, out, year: YEAR, workers });
     return { r, out };
   };
   const two = await timed(2);
   const one = await timed(1);
+  // The year roll-up (one sorted run per user), made after the day runs so they read the days.
+  const firstDay = Date.UTC(YEAR, 0, 1) / 86_400_000;
+  const tr = performance.now();
+  await rollUpDays(smb, firstDay, cutoff - 1, { workers: 2 });
+  const rollupSeconds = (performance.now() - tr) / 1000;
+  const rolledTwo = await timed(2, 'rollup');
+  const rolledOne = await timed(1, 'rollup');
+  if (rolledTwo.r.partitions.length !== 1) throw new Error(`check failed: stage 1 read ${rolledTwo.r.partitions.length} partitions, not the roll-up`);
+  // Check: the tables from the roll-up are the tables from the days, byte for byte.
+  for (const f of fs.readdirSync(two.out, { recursive: true }) as string[]) {
+    const a = path.join(two.out, f), b = path.join(rolledTwo.out, f);
+    if (f === 'metadata.json' || fs.statSync(a).isDirectory()) continue;
+    if (!fs.readFileSync(a).equals(fs.readFileSync(b))) throw new Error(`check failed: ${f} differs between the days and the roll-up`);
+  }
 
   const t0 = performance.now();
   const ref = referenceLake(lake, YEAR);
@@ -93,21 +110,27 @@ try {
   const scanBytes = bufs.reduce((s, b) => s + b.byteLength, 0);
 
   const rows: BenchRow[] = [
-    { name: 'stage 1 from SMB, 2 workers', rows: storedRows, seconds: two.r.seconds },
-    { name: 'stage 1 from SMB, 1 worker', rows: storedRows, seconds: one.r.seconds },
+    { name: 'stage 1 from the SMB year roll-up, 2 workers', rows: storedRows, seconds: rolledTwo.r.seconds },
+    { name: 'stage 1 from the SMB year roll-up, 1 worker', rows: storedRows, seconds: rolledOne.r.seconds },
     { name: 'plain-JS reference, 1 thread (baseline)', rows: storedRows, seconds: refSeconds },
     { name: 'DuckDB 2 threads from Parquet (anchor)', rows: storedRows, seconds: duckSeconds },
     { name: 'memory scan of the SMB bytes, 1 thread', rows: storedRows, seconds: scanSeconds, note: `${(scanBytes / scanSeconds / 2 ** 30).toFixed(2)} GiB/s (checksum ${sum})` },
     { name: 'bucketing lake → SMB, 2 workers (for the whole path)', rows: storedRows, seconds: bucketSeconds },
+    { name: 'roll-up of the year\'s days, 2 workers (for the whole path)', rows: storedRows, seconds: rollupSeconds },
+    { name: 'stage 1 from SMB day partitions, 2 workers', rows: storedRows, seconds: two.r.seconds },
+    { name: 'stage 1 from SMB day partitions, 1 worker', rows: storedRows, seconds: one.r.seconds },
   ];
   const r2 = rate(rows[0]!);
   rows[0] = { ...rows[0]!, note: `${(r2 / rate(rows[2]!)).toFixed(1)}x the JS baseline, ${(r2 / rate(rows[3]!)).toFixed(1)}x DuckDB, ${(r2 / rate(rows[1]!)).toFixed(2)}x 1 worker` };
+  rows[7] = { ...rows[7]!, note: `the roll-up reads ${(r2 / rate(rows[7]!)).toFixed(2)}x as fast` };
   const wholePath = storedRows / (bucketSeconds + two.r.seconds);
-  const largest = Math.max(...two.r.tasks.map((t) => t.ms));
-  const median = two.r.tasks.map((t) => t.ms).sort((a, b) => a - b)[Math.floor(two.r.tasks.length / 2)]!;
+  const wholePathRollup = storedRows / (bucketSeconds + rollupSeconds + rolledTwo.r.seconds);
+  const largest = Math.max(...rolledTwo.r.tasks.map((t) => t.ms));
+  const median = rolledTwo.r.tasks.map((t) => t.ms).sort((a, b) => a - b)[Math.floor(rolledTwo.r.tasks.length / 2)]!;
   printReport('stage 1: aggregate', rows, json, {
     users, year: YEAR, rows_in_window_partitions: storedRows, cores: os.availableParallelism(), node: process.version,
-    whole_path_rows_per_s: Math.round(wholePath), whole_path_vs_duckdb: (wholePath / rate(rows[3]!)).toFixed(2),
+    whole_path_days_rows_per_s: Math.round(wholePath), whole_path_days_vs_duckdb: (wholePath / rate(rows[3]!)).toFixed(2),
+    whole_path_rollup_rows_per_s: Math.round(wholePathRollup), whole_path_rollup_vs_duckdb: (wholePathRollup / rate(rows[3]!)).toFixed(2),
     tasks: two.r.tasks.length, largest_task_ms: largest.toFixed(1), median_task_ms: median.toFixed(1),
     largest_over_median: (largest / median).toFixed(2), peak_rss_mib: (process.resourceUsage().maxRSS / 1024).toFixed(0),
   });

@@ -334,8 +334,8 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
   };
 
   try {
-    // Load the worker module in every thread first, so no task's timing includes compiling it.
-    await Promise.all(Array.from({ length: pool.size }, () => pool.run({ module, fn: 'warmup', input: null })));
+    // Load the worker module and build its accumulator in every thread first, so no task's timing includes them.
+    await Promise.all(Array.from({ length: pool.size }, () => pool.run({ module, fn: 'warmup', input: { runId, catalog, window } })));
     // Several buckets in flight, so the pool has work while the coordinator maps, scans and
     // writes the others. Memory: `lanes` logical buckets at a time.
     let next = 0;

@@ -124,6 +124,8 @@ export function tupleHash(ts: number, code: number, ms: number): number {
 }
 
 const HOUR_MS = 3_600_000;
+/** Sorted dedupe scans a group of equal-ts rows up to this size, then hashes it. */
+const GROUP_SCAN = 32;
 const DAY_MS = 86_400_000;
 
 /** out[i] = from[order[i]] for every i of out. */
@@ -239,8 +241,10 @@ export class UserAccumulator {
   // Sorted dedupe: the (code, ms) of the kept rows that share the current ts.
   private groupTs = -Infinity;
   private groupN = 0;
-  private groupCode = new Int32Array(16);
-  private groupMs = new Int32Array(16);
+  private readonly groupCode = new Int32Array(GROUP_SCAN);
+  private readonly groupMs = new Int32Array(GROUP_SCAN);
+  /** ts of the group the hash table holds, once a group outgrew GROUP_SCAN. */
+  private largeGroupTs = NaN;
 
   constructor(private readonly c: StageCatalog, private readonly w: YearWindow) {
     this.trackLocal = new Int32Array(c.tracks).fill(-1);
@@ -288,6 +292,7 @@ export class UserAccumulator {
     this.rows = 0;
     this.groupTs = -Infinity;
     this.groupN = 0;
+    this.largeGroupTs = NaN;
     this.nextGen();
     this.mask = 1023;
     this.reserve(maxRows);
@@ -297,6 +302,42 @@ export class UserAccumulator {
   private nextGen(): void {
     this.gen = (this.gen + 1) >>> 0 || 1;
     if (this.gen === 1) this.stamps.fill(0);
+  }
+
+  /**
+   * Sorted dedupe for a group of more than GROUP_SCAN kept rows with one ts
+   * (scanning it would be quadratic): the hash table, emptied, takes the
+   * group's rows and answers for the rest of it. True when the row was seen.
+   */
+  private seenInLargeGroup(ts: number, code: number, ms: number): boolean {
+    if (this.largeGroupTs !== ts) {
+      this.largeGroupTs = ts;
+      this.rows = 0;
+      this.nextGen();
+      this.mask = 1023;
+      for (let g = 0; g < GROUP_SCAN; g++) this.keepRow(ts, this.groupCode[g]!, this.groupMs[g]!);
+    }
+    let s = slotOf(ts, code, ms) & this.mask;
+    while (this.stamps[s] === this.gen) {
+      const r = this.slots[s]!;
+      if (this.rowTs[r] === ts && this.rowCode[r] === code && this.rowMs[r] === ms) return true;
+      s = (s + 1) & this.mask;
+    }
+    this.keepRow(ts, code, ms);
+    return false;
+  }
+
+  /** Adds a kept row to the hash table (growing it as needed). */
+  private keepRow(ts: number, code: number, ms: number): void {
+    this.reserve(this.rows + 1);
+    let s = slotOf(ts, code, ms) & this.mask;
+    while (this.stamps[s] === this.gen) s = (s + 1) & this.mask;
+    const r = this.rows++;
+    this.rowTs[r] = ts;
+    this.rowCode[r] = code;
+    this.rowMs[r] = ms;
+    this.stamps[s] = this.gen;
+    this.slots[s] = r;
   }
 
   /** Moves the rows kept so far into a table of `cap` slots. */
@@ -452,7 +493,8 @@ export class UserAccumulator {
     let dayLo = 0, dayHi = -1, day = 0, m = 0;
     let rows = this.rows, plays = this.plays, streams = this.streams, totalMs = this.totalMs;
     let outside = 0, late = 0, priv = 0, dup = 0, unknown = 0;
-    let groupTs = this.groupTs, groupN = this.groupN, groupCode = this.groupCode, groupMs = this.groupMs;
+    let groupTs = this.groupTs, groupN = this.groupN;
+    const groupCode = this.groupCode, groupMs = this.groupMs;
     for (let i = start; i < end; i++) {
       const lo = tsw[2 * i]!;
       const ts = tsw[2 * i + 1]! * 4294967296 + (lo >>> 0);
@@ -478,23 +520,24 @@ export class UserAccumulator {
           groupTs = ts;
           groupN = 0;
         }
-        let seen = false;
-        for (let g = 0; g < groupN; g++) {
-          if (groupCode[g] === code && groupMs[g] === ms) {
-            seen = true;
-            break;
+        if (groupN < GROUP_SCAN) {
+          let seen = false;
+          for (let g = 0; g < groupN; g++) {
+            if (groupCode[g] === code && groupMs[g] === ms) {
+              seen = true;
+              break;
+            }
           }
-        }
-        if (seen) {
+          if (seen) {
+            dup++;
+            continue;
+          }
+          groupCode[groupN] = code;
+          groupMs[groupN++] = ms;
+        } else if (this.seenInLargeGroup(ts, code, ms)) {
           dup++;
           continue;
         }
-        if (groupN === groupCode.length) {
-          groupCode = this.groupCode = grow(groupCode, groupN + 1);
-          groupMs = this.groupMs = grow(groupMs, groupN + 1);
-        }
-        groupCode[groupN] = code;
-        groupMs[groupN++] = ms;
       } else {
         let s = slotOf(ts, code, ms) & mask;
         let seen = false;
@@ -569,7 +612,7 @@ export class UserAccumulator {
         maStreams[k]! += stream;
       }
     }
-    this.rows = rows;
+    if (!sorted) this.rows = rows;
     this.groupTs = groupTs;
     this.groupN = groupN;
     this.plays = plays;

@@ -146,6 +146,17 @@ describe('UserAccumulator (stage-1 kernel) against the naive reference', () => {
     }), { numRuns: 400 });
   });
 
+  it('deduplicates a large group of rows sharing one ts (past the scan limit) in a sorted run, across ranges', () => {
+    fc.assert(fc.property(fc.array(fc.record({ code: fc.integer({ min: 0, max: 13 }), ms: fc.integer({ min: 0, max: 40 }).map((k) => k * 1000) }), { minLength: 30, maxLength: 400 }), fc.array(fc.nat({ max: 400 }), { maxLength: 3 }), (cells, cuts) => {
+      const t = T0 + 40 * DAY;
+      // Many rows at one ts (a bot sending a burst), some exact duplicates, then a few later plays.
+      const ps: P[] = [...cells.map((x) => ({ ts: t, code: x.code, ms: x.ms, arrivalDay: 0, priv: false })), ...cells.slice(0, 5).map((x, i) => ({ ts: t + 1000 * (i + 1), code: x.code, ms: x.ms, arrivalDay: 0, priv: false }))];
+      acc.begin(0, 0);
+      offer(acc, ps, cuts, true);
+      expectUser(referenceUser(refPlays(ps), 0, REF_CATALOG, YEAR));
+    }), { numRuns: 100 });
+  });
+
   it('refuses a range said to be sorted that goes back in time (it would miss duplicates)', () => {
     const t = T0 + 5 * DAY;
     const p = (ts: number): P => ({ ts, code: 0, ms: 40_000, arrivalDay: 0, priv: false });
