@@ -23,12 +23,17 @@ export class BucketWriter {
     const track = i32(), artist = i32(), album = i32(), ms = i32(), arrival = i32(), device = i32(), country = i32();
     const source = new Int8Array(n);
     const priv = new Uint8Array(n);
-    const userKeys = b.userKeys;
+    // Keys are copied as four 32-bit words (a raw copy: byte order is kept).
+    const keyWords = new Uint32Array(keys.buffer, keys.byteOffset, n * 4);
+    const userWords = new Uint32Array(b.userKeys.buffer, b.userKeys.byteOffset, b.userKeys.length >> 2);
     for (let i = 0; i < n; i++) {
       const r = order[start + i]!;
-      const u = b.user[r]! * KEY_BYTES;
-      const o = i * KEY_BYTES;
-      for (let k = 0; k < KEY_BYTES; k++) keys[o + k] = userKeys[u + k]!;
+      const u = b.user[r]! * 4;
+      const o = i * 4;
+      keyWords[o] = userWords[u]!;
+      keyWords[o + 1] = userWords[u + 1]!;
+      keyWords[o + 2] = userWords[u + 2]!;
+      keyWords[o + 3] = userWords[u + 3]!;
       ts[i] = b.ts[r]!;
       track[i] = b.track[r]!;
       artist[i] = b.artist[r]!;

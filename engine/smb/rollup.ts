@@ -9,7 +9,7 @@ import { bufferIndexOf } from './bucket-file.ts';
 import { BucketWriter } from './bucket-writer.ts';
 import { bucketFileName, METADATA_FILE, REJECTS_FILE } from './filename-policy.ts';
 import { KEY_BYTES, keyToHex } from './key.ts';
-import { forEachKeyGroup } from './key-group-iterator.ts';
+import { userRuns } from './user-runs.ts';
 import { writeMetadata, type BucketFileInfo, type BucketMetadata } from './metadata.ts';
 import { murmur3_32 } from './murmur3.ts';
 import { RowBlock } from './row-block.ts';
@@ -71,22 +71,23 @@ export function rollUpBucket(source: SmbSource, j: number, remap: OverflowRemap,
     }
     at += n;
   });
-  // Users in key order. Each user's runs (one per input that has the user) are laid out
+  // Users in key order (userRuns: no heap over ~330 day files). Each user's runs (one per input that has the user) are laid out
   // one after another in input order: that is already the order by (user, arrival), and
   // a row's index in the concatenation is its arrival-order tie-break.
   const order = new Uint32Array(total);
   let q = 0;
   let side = new Uint32Array(1024);
-  forEachKeyGroup(inputs, (g) => {
-    const keyCols = inputs[g.keyInput]!.columns;
-    const key = keyCols.keys.subarray(g.keyRow * KEY_BYTES, (g.keyRow + 1) * KEY_BYTES);
+  const ur = userRuns(inputs);
+  for (let g = 0; g < ur.users; g++) {
+    const keyCols = inputs[ur.keyInput[g]!]!.columns;
+    const key = keyCols.keys.subarray(ur.keyRow[g]! * KEY_BYTES, (ur.keyRow[g]! + 1) * KEY_BYTES);
     const u = block.internUser(keyToHex(key), key, murmur3_32(key, 0, KEY_BYTES, 0));
     const first = q;
-    for (let r = 0; r < g.count; r++) {
-      const base = start[g.ranges[3 * r]!]!;
-      const e = base + g.ranges[3 * r + 2]!;
-      block.user.fill(u, base + g.ranges[3 * r + 1]!, e);
-      for (let i = base + g.ranges[3 * r + 1]!; i < e; i++) order[q++] = i;
+    for (let r = ur.runStart[g]!; r < ur.runStart[g + 1]!; r++) {
+      const base = start[ur.runs[3 * r]!]!;
+      const e = base + ur.runs[3 * r + 2]!;
+      block.user.fill(u, base + ur.runs[3 * r + 1]!, e);
+      for (let i = base + ur.runs[3 * r + 1]!; i < e; i++) order[q++] = i;
     }
     // Then by ts within the user. Day files arrive roughly in time order, so most rows
     // already follow: keep the rows that do (a sorted "main" run, in place), set aside the
@@ -104,7 +105,7 @@ export function rollUpBucket(source: SmbSource, j: number, remap: OverflowRemap,
         side[sideN++] = r;
       }
     }
-    if (sideN === 0) return;
+    if (sideN === 0) continue;
     const late = side.subarray(0, sideN).sort((a, b) => ts[a]! - ts[b]! || a - b);
     const main = order.slice(first, n);
     let i = 0, j = 0, k = first;
@@ -120,7 +121,7 @@ export function rollUpBucket(source: SmbSource, j: number, remap: OverflowRemap,
     }
     while (i < main.length) order[k++] = main[i++]!;
     while (j < sideN) order[k++] = late[j++]!;
-  });
+  }
   if (q !== total) throw new Error(`roll-up of bucket ${j}: ${total - q} rows belong to no key group`);
   const name = bucketFileName(j, source.numBuckets, 0, 1);
   const bytes = writer.encode(block, order, 0, total);

@@ -1,0 +1,106 @@
+import type { BucketViews } from './bucket-file.ts';
+import { compareKeys, KEY_BYTES, keyToHex } from './key.ts';
+import type { BucketInput } from './smb-source.ts';
+
+/**
+ * A bucket's users in key order, with each user's runs: `runs` holds
+ * (input, start, end) triples grouped by user, and within a user in input
+ * order; user u's triples are [runStart[u], runStart[u + 1]). `keyInput` and
+ * `keyRow` say where user u's key can be read.
+ */
+export interface UserRuns {
+  readonly users: number;
+  readonly keyInput: Int32Array;
+  readonly keyRow: Int32Array;
+  readonly runStart: Int32Array;
+  readonly runs: Int32Array;
+}
+
+/** End of the run of rows whose key equals row `start`'s: galloping, then binary search. */
+function runEnd(keys: Uint8Array, n: number, start: number): number {
+  let lo = start + 1;
+  let step = 1;
+  let hi = lo;
+  while (hi < n && compareKeys(keys, hi, keys, start) === 0) {
+    lo = hi + 1;
+    hi = start + (step *= 2);
+  }
+  if (hi > n) hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys(keys, mid, keys, start) === 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Groups the runs of every input by user without merging the inputs: each
+ * input's runs of equal keys are found by galloping, named through a map on
+ * the key's first six bytes (checked against all sixteen; a clash falls back
+ * to the full key), users are sorted by key once, and a counting sort places
+ * the runs, keeping input order. Per run, not per row, and no heap over the
+ * inputs (`forEachKeyGroup` pays a heap step per run and input). Inputs must
+ * be read whole (no rehash filter): a roll-up's.
+ */
+export function userRuns(inputs: readonly BucketInput<BucketViews>[]): UserRuns {
+  const byPrefix = new Map<number, number>();
+  const byKey = new Map<string, number>();
+  const keyInput: number[] = [];
+  const keyRow: number[] = [];
+  let runs = new Int32Array(4 * 1024);
+  let nRuns = 0;
+  inputs.forEach((x, input) => {
+    if (x.filterBuckets !== 0) throw new Error('userRuns reads inputs whole; this one has a rehash filter');
+    const keys = x.columns.keys;
+    const n = x.columns.n;
+    for (let i = 0; i < n; ) {
+      const end = runEnd(keys, n, i);
+      const o = i * KEY_BYTES;
+      const prefix = keys[o]! * 2 ** 40 + keys[o + 1]! * 2 ** 32 + ((keys[o + 2]! << 24) >>> 0) + (keys[o + 3]! << 16) + (keys[o + 4]! << 8) + keys[o + 5]!;
+      let u = byPrefix.get(prefix);
+      if (u === undefined) {
+        u = keyInput.length;
+        byPrefix.set(prefix, u);
+        keyInput.push(input);
+        keyRow.push(i);
+      } else if (compareKeys(inputs[keyInput[u]!]!.columns.keys, keyRow[u]!, keys, i) !== 0) {
+        const hex = keyToHex(keys, o);
+        u = byKey.get(hex);
+        if (u === undefined) {
+          u = keyInput.length;
+          byKey.set(hex, u);
+          keyInput.push(input);
+          keyRow.push(i);
+        }
+      }
+      if (4 * nRuns === runs.length) {
+        const grown = new Int32Array(runs.length * 2);
+        grown.set(runs);
+        runs = grown;
+      }
+      runs[4 * nRuns] = u;
+      runs[4 * nRuns + 1] = input;
+      runs[4 * nRuns + 2] = i;
+      runs[4 * nRuns + 3] = end;
+      nRuns++;
+      i = end;
+    }
+  });
+  const users = keyInput.length;
+  const byRank = Array.from({ length: users }, (_, u) => u).sort((a, b) => compareKeys(inputs[keyInput[a]!]!.columns.keys, keyRow[a]!, inputs[keyInput[b]!]!.columns.keys, keyRow[b]!));
+  const rank = new Int32Array(users);
+  byRank.forEach((u, r) => (rank[u] = r));
+  const runStart = new Int32Array(users + 1);
+  for (let k = 0; k < nRuns; k++) runStart[rank[runs[4 * k]!]! + 1]!++;
+  for (let r = 0; r < users; r++) runStart[r + 1]! += runStart[r]!;
+  const next = runStart.slice(0, users);
+  const out = new Int32Array(3 * nRuns);
+  for (let k = 0; k < nRuns; k++) {
+    const at = next[rank[runs[4 * k]!]!]!++;
+    out[3 * at] = runs[4 * k + 1]!;
+    out[3 * at + 1] = runs[4 * k + 2]!;
+    out[3 * at + 2] = runs[4 * k + 3]!;
+  }
+  return { users, keyInput: Int32Array.from(byRank, (u) => keyInput[u]!), keyRow: Int32Array.from(byRank, (u) => keyRow[u]!), runStart, runs: out };
+}
