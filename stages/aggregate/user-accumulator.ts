@@ -367,6 +367,23 @@ export class UserAccumulator {
     this.reserveLocal(Math.min(rows, this.c.tracks));
   }
 
+  /**
+   * Sizes every per-user scratch array for the largest possible user (every
+   * catalog track and code) and touches it once. Fresh memory is slow to touch
+   * on these machines, so a worker pays for it while warming up, not in the
+   * first task that meets a heavy account (which looked like skew).
+   */
+  prepareForAnyUser(): void {
+    this.reserveLocal(this.c.tracks);
+    let cap = this.ct.length >> 2;
+    while (cap < 2 * this.c.resolve.length) cap *= 2;
+    if (cap > this.ct.length >> 2) this.ct = new Int32Array(4 * cap);
+    for (const a of [this.lTrack, this.lPlays, this.lStreams, this.lMs, this.lFirst, this.lArtist, this.lInfo, this.albAlbum, this.albStreams, this.albMs,
+      this.laArtist, this.aPlays, this.aStreams, this.aMs, this.aFirst, this.maPlays, this.maMs, this.maStreams]) a.fill(0);
+    this.ct.fill(0);
+    this.ctGen = 1;
+  }
+
   private reserveLocal(tracks: number): void {
     if (this.lTrack.length < tracks) {
       this.lTrack = grow(this.lTrack, tracks);

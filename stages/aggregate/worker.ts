@@ -49,20 +49,20 @@ export function aggregateTask(t: AggregateTaskInput): AggregateTaskResult {
  * tasks report (they report differences).
  */
 function exerciseKernel(a: UserAccumulator, c: AggregateTaskInput['catalog'], w: AggregateTaskInput['window']): void {
-  const n = 4096;
-  const codes = Math.max(1, Math.min(c.resolve.length, 2000));
+  const n = 16_384;
+  const codes = Math.max(1, Math.min(c.resolve.length, 20_000));
   const tsWords = new Int32Array(2 * n);
   const track = new Int32Array(n), ms = new Int32Array(n), arrival = new Int32Array(n), priv = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const ts = w.startMs + i * 3_600_000;
     tsWords[2 * i] = ts % 4294967296;
     tsWords[2 * i + 1] = Math.floor(ts / 4294967296);
-    track[i] = (i * 7919) % codes;
+    track[i] = (i * 7919 + (i >> 6)) % codes;
     ms[i] = (i * 104_729) % 300_000;
   }
   const cols = { tsWords, track, ms, arrival, priv };
   const none = { overflowCode: new Int32Array(0), overflowTrack: new Int32Array(0) };
-  for (let rep = 0; rep < 40; rep++) {
+  for (let rep = 0; rep < 24; rep++) {
     a.begin(0, n);
     a.addRows(cols, 0, n, none, rep % 2 === 0);
     if (rep % 4 === 3) a.takePartial();
@@ -79,6 +79,7 @@ function exerciseKernel(a: UserAccumulator, c: AggregateTaskInput['catalog'], w:
 export function warmup(t: Pick<AggregateTaskInput, 'runId' | 'catalog' | 'window'> | null): number {
   if (t && (!acc || acc.key !== t.runId)) {
     acc = { key: t.runId, acc: new UserAccumulator(t.catalog, t.window) };
+    acc.acc.prepareForAnyUser();
     exerciseKernel(acc.acc, t.catalog, t.window);
   }
   return acc === null ? 0 : 1;
