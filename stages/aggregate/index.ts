@@ -184,157 +184,161 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
   // Day partitions, with a roll-up standing in for the days it was made from (one sorted run per user).
   const parts = planSmbPartitions(o.smb, firstDay, window.cutoffDay - 1).partitions;
   const source = SmbSource.open(parts.map((p) => p.dir), { strategy: o.strategy ?? 'auto', smb: o.smb });
-  const { catalog, names } = buildStageCatalog(o.lake, o.smb);
-  const usersTable = readParquetFile(path.join(o.lake, 'users.parquet'), ['user_id', 'utc_offset_minutes']);
-  const ids = usersTable.getChild('user_id')!.toArray() as string[];
-  const offs = usersTable.getChild('utc_offset_minutes')!.toArray() as Int32Array;
-  const offsets = new Map(ids.map((u, i) => [u, offs[i]!]));
-  // Overflow ids (not in the dictionary) get one code per id across all partitions.
-  const overflowIds = new Map<string, number>();
-  const overflow = source.partitions.map((p) => {
-    const list = p.metadata.overflow.track;
-    const code = Int32Array.from(list, (id) => {
-      let c = overflowIds.get(id);
-      if (c === undefined) overflowIds.set(id, (c = -(overflowIds.size + 1)));
-      return c;
-    });
-    return { code, track: Int32Array.from(list, (id) => names.resolveId(id)) };
-  });
-  // `auto`: map files of MMAP_MIN_FILE_BYTES or more on average, read smaller ones (measured, see above).
-  const files = source.partitions.flatMap((p) => p.metadata.files.filter((f) => f.rows > 0));
-  const largeFiles = files.length > 0 && files.reduce((s, f) => s + f.bytes, 0) / files.length >= MMAP_MIN_FILE_BYTES;
-  const addon = o.mapping === 'mmap' || ((o.mapping ?? 'auto') === 'auto' && largeFiles) ? mmapAddon() : null;
-  if (o.mapping === 'mmap' && !addon) throw wrappedError('ERR_MMAP_UNAVAILABLE', { reason: mmapUnavailableReason() });
-  let mapping: 'mmap' | 'read' = 'read';
-  let mmapBytes = 0;
-  // Bytes per logical bucket, from metadata (no file is opened to plan memory).
-  const bucketBytes = new Float64Array(source.numBuckets);
-  for (let j = 0; j < source.numBuckets; j++) for (const x of source.plan(j)) bucketBytes[j]! += x.bytes;
-  const largestBucketBytes = Math.max(0, ...bucketBytes);
-  const lanes = Math.max(1, Math.min(o.lanes ?? LANES, o.memoryBytes ? Math.floor(o.memoryBytes / Math.max(1, largestBucketBytes)) : LANES));
-  const runId = crypto.randomUUID();
+  // Start the workers now: loading their module overlaps with building the catalog below.
   const pool = new WorkerPool({ workers: o.workers });
-  const sabs = new SabPool();
-  const combiner = new UserAccumulator(catalog, window);
-  const tasks: TaskProfile[] = [];
-  const skips = emptySkips();
-  let users = 0, eligible = 0, rows = 0, done = 0;
-  fs.mkdirSync(o.out, { recursive: true });
   const module = new URL('./worker.ts', import.meta.url).href;
-
-  interface BucketStats { users: number; eligible: number; rows: number; skips: SkipCounts }
-  const runBucket = async (j: number): Promise<void> => {
-    // A bucket completed by an earlier, interrupted run is not redone.
-    const previous = readMarker<BucketStats>(o.out, j);
-    if (previous) {
-      users += previous.users;
-      eligible += previous.eligible;
-      rows += previous.rows;
-      addSkips(skips, previous.skips);
-      o.onBucket?.(++done, source.numBuckets, 0);
-      return;
-    }
-    const bucketSkips = emptySkips();
-    let bucketRowsCounted = 0;
-    const plan = source.plan(j);
-    // Each input: its buffer and where its bytes start in it.
-    let files: Array<{ sab: SharedArrayBuffer; offset: number; length: number }>;
-    let pooled: SharedArrayBuffer | null = null;
-    // Mappings are freed by the garbage collector, not by us: past a bound, read this bucket instead.
-    if (addon && addon.liveMappings() + plan.length <= MAX_LIVE_MAPPINGS) {
-      mapping = 'mmap';
-      files = plan.map((x) => {
-        const sab = addon.mapFile(x.file);
-        mmapBytes += sab.byteLength;
-        return { sab, offset: 0, length: sab.byteLength };
-      });
-    } else {
-      const mapped = readFilesInto(sabs, plan.map((x) => x.file));
-      pooled = mapped.sab;
-      files = plan.map((_, i) => ({ sab: mapped.sab, offset: mapped.offsets[i]!, length: mapped.lengths[i]! }));
-    }
-    try {
-      // Files with a buffer index (metadata.json) are viewed without parsing; older ones are parsed.
-      const inputs: BucketInput<BucketViews>[] = plan.map((x, i) => {
-        const bytes = new Uint8Array(files[i]!.sab, files[i]!.offset, files[i]!.length);
-        return {
-          partition: x.partition, filterBuckets: x.filterBuckets, filterBucket: x.filterBucket,
-          columns: x.buffers ? bucketViews(x.file, bytes, x.rows, x.buffers) : bucketColumns(x.file, bytes, x.rows),
-        };
-      });
-      // The coordinator's views are over the shared buffers: their byte offsets are the descriptors.
-      const descriptors: InputDescriptor[] = plan.map((x, i) => {
-        const c = inputs[i]!.columns;
-        return {
-          sab: files[i]!.sab, rows: x.rows, ts: c.tsWords.byteOffset, track: c.track.byteOffset, ms: c.ms.byteOffset,
-          arrival: c.arrival.byteOffset, priv: c.priv.byteOffset,
-          overflowCode: overflow[x.partition]!.code, overflowTrack: overflow[x.partition]!.track,
-        };
-      });
-      const planned = scanUsers(inputs, offsets, o.sample ?? 1);
-      const bucketRows = planned.reduce((s, u) => s + u.rows, 0);
-      // One target for the whole run (not per bucket): a bucket holding a bot gets more tasks, not bigger ones.
-      const target = o.taskRows ?? Math.max(20_000, Math.ceil(source.rows / source.numBuckets / (2 * pool.size)));
-      const base = { bucket: j, runId, catalog, window, inputs: descriptors };
-      const jobs: Array<{ users: PlannedUser[]; sliced: boolean; task: AggregateTaskInput }> = [];
-      let pack: PlannedUser[] = [];
-      let packRows = 0;
-      const flush = () => {
-        if (pack.length > 0) jobs.push({ users: pack, sliced: false, task: taskOf(base, pack, false) });
-        pack = [];
-        packRows = 0;
-      };
-      for (const u of planned) {
-        if (u.rows > target) {
-          for (const slice of timeSlices(u, inputs, Math.ceil(u.rows / target))) jobs.push({ users: [slice], sliced: true, task: taskOf(base, [slice], true) });
-          continue;
-        }
-        if (pack.length > 0 && packRows + u.rows > target) flush();
-        pack.push(u);
-        packRows += u.rows;
-      }
-      flush();
-      let results: AggregateTaskResult[];
-      try {
-        results = await Promise.all(jobs.map((job) => pool.run<AggregateTaskInput, AggregateTaskResult>({ module, fn: 'aggregateTask', input: job.task })));
-      } catch (e) {
-        // A worker crash or kernel failure: name the stage, the bucket and its files.
-        throw wrappedError('ERR_STAGE_FAILED', { stage: 'aggregate', bucket: j, file: plan.map((x) => x.file).slice(0, 3).join(', ') + (plan.length > 3 ? ` and ${plan.length - 3} more` : ''), cause: (e as Error).message }, e);
-      }
-      // Assemble in key order: packed users from their task, heavy users from their combined partials.
-      const byUser = new Map<string, UserRow | null>();
-      const partials = new Map<string, AggregateTaskResult['partials'][number][]>();
-      results.forEach((r, k) => {
-        const job = jobs[k]!;
-        addSkips(bucketSkips, r.skips);
-        bucketRowsCounted += r.rows;
-        tasks.push({ bucket: j, users: job.users.length, sliced: job.sliced, rows: r.rows, ms: r.ms });
-        if (job.sliced) {
-          const u = job.users[0]!.user;
-          partials.set(u, [...(partials.get(u) ?? []), ...r.partials]);
-        } else job.users.forEach((u, i) => byUser.set(u.user, r.summaries[i] ? { user: u.user, s: r.summaries[i]! } : null));
-      });
-      for (const [u, ps] of partials) {
-        combiner.begin(0, 0);
-        for (const p of ps) combiner.addPartial(p);
-        byUser.set(u, combiner.hasPlays ? { user: u, s: combiner.finalize() } : (combiner.takePartial(), null));
-      }
-      const out = planned.map((u) => byUser.get(u.user)).filter((x): x is UserRow => x !== null && x !== undefined);
-      const stats: BucketStats = { users: out.length, eligible: out.filter((r) => r.s.eligible).length, rows: bucketRowsCounted, skips: bucketSkips };
-      writeAggregateBucket(o.out, j, source.numBuckets, out);
-      writeMarker(o.out, j, stats);
-      users += stats.users;
-      eligible += stats.eligible;
-      rows += stats.rows;
-      addSkips(skips, stats.skips);
-      o.onBucket?.(++done, source.numBuckets, bucketRows);
-    } finally {
-      if (pooled) sabs.give(pooled);
-    }
-  };
-
+  const loaded = Promise.all(Array.from({ length: pool.size }, () => pool.run({ module, fn: 'warmup', input: null })));
+  loaded.catch(() => undefined);
   try {
-    // Load the worker module and build its accumulator in every thread first, so no task's timing includes them.
+    const { catalog, names } = buildStageCatalog(o.lake, o.smb);
+    const usersTable = readParquetFile(path.join(o.lake, 'users.parquet'), ['user_id', 'utc_offset_minutes']);
+    const ids = usersTable.getChild('user_id')!.toArray() as string[];
+    const offs = usersTable.getChild('utc_offset_minutes')!.toArray() as Int32Array;
+    const offsets = new Map(ids.map((u, i) => [u, offs[i]!]));
+    // Overflow ids (not in the dictionary) get one code per id across all partitions.
+    const overflowIds = new Map<string, number>();
+    const overflow = source.partitions.map((p) => {
+      const list = p.metadata.overflow.track;
+      const code = Int32Array.from(list, (id) => {
+        let c = overflowIds.get(id);
+        if (c === undefined) overflowIds.set(id, (c = -(overflowIds.size + 1)));
+        return c;
+      });
+      return { code, track: Int32Array.from(list, (id) => names.resolveId(id)) };
+    });
+    // `auto`: map files of MMAP_MIN_FILE_BYTES or more on average, read smaller ones (measured, see above).
+    const files = source.partitions.flatMap((p) => p.metadata.files.filter((f) => f.rows > 0));
+    const largeFiles = files.length > 0 && files.reduce((s, f) => s + f.bytes, 0) / files.length >= MMAP_MIN_FILE_BYTES;
+    const addon = o.mapping === 'mmap' || ((o.mapping ?? 'auto') === 'auto' && largeFiles) ? mmapAddon() : null;
+    if (o.mapping === 'mmap' && !addon) throw wrappedError('ERR_MMAP_UNAVAILABLE', { reason: mmapUnavailableReason() });
+    let mapping: 'mmap' | 'read' = 'read';
+    let mmapBytes = 0;
+    // Bytes per logical bucket, from metadata (no file is opened to plan memory).
+    const bucketBytes = new Float64Array(source.numBuckets);
+    for (let j = 0; j < source.numBuckets; j++) for (const x of source.plan(j)) bucketBytes[j]! += x.bytes;
+    const largestBucketBytes = Math.max(0, ...bucketBytes);
+    const lanes = Math.max(1, Math.min(o.lanes ?? LANES, o.memoryBytes ? Math.floor(o.memoryBytes / Math.max(1, largestBucketBytes)) : LANES));
+    const runId = crypto.randomUUID();
+    const sabs = new SabPool();
+    const combiner = new UserAccumulator(catalog, window);
+    const tasks: TaskProfile[] = [];
+    const skips = emptySkips();
+    let users = 0, eligible = 0, rows = 0, done = 0;
+    fs.mkdirSync(o.out, { recursive: true });
+
+    interface BucketStats { users: number; eligible: number; rows: number; skips: SkipCounts }
+    const runBucket = async (j: number): Promise<void> => {
+      // A bucket completed by an earlier, interrupted run is not redone.
+      const previous = readMarker<BucketStats>(o.out, j);
+      if (previous) {
+        users += previous.users;
+        eligible += previous.eligible;
+        rows += previous.rows;
+        addSkips(skips, previous.skips);
+        o.onBucket?.(++done, source.numBuckets, 0);
+        return;
+      }
+      const bucketSkips = emptySkips();
+      let bucketRowsCounted = 0;
+      const plan = source.plan(j);
+      // Each input: its buffer and where its bytes start in it.
+      let files: Array<{ sab: SharedArrayBuffer; offset: number; length: number }>;
+      let pooled: SharedArrayBuffer | null = null;
+      // Mappings are freed by the garbage collector, not by us: past a bound, read this bucket instead.
+      if (addon && addon.liveMappings() + plan.length <= MAX_LIVE_MAPPINGS) {
+        mapping = 'mmap';
+        files = plan.map((x) => {
+          const sab = addon.mapFile(x.file);
+          mmapBytes += sab.byteLength;
+          return { sab, offset: 0, length: sab.byteLength };
+        });
+      } else {
+        const mapped = readFilesInto(sabs, plan.map((x) => x.file));
+        pooled = mapped.sab;
+        files = plan.map((_, i) => ({ sab: mapped.sab, offset: mapped.offsets[i]!, length: mapped.lengths[i]! }));
+      }
+      try {
+        // Files with a buffer index (metadata.json) are viewed without parsing; older ones are parsed.
+        const inputs: BucketInput<BucketViews>[] = plan.map((x, i) => {
+          const bytes = new Uint8Array(files[i]!.sab, files[i]!.offset, files[i]!.length);
+          return {
+            partition: x.partition, filterBuckets: x.filterBuckets, filterBucket: x.filterBucket,
+            columns: x.buffers ? bucketViews(x.file, bytes, x.rows, x.buffers) : bucketColumns(x.file, bytes, x.rows),
+          };
+        });
+        // The coordinator's views are over the shared buffers: their byte offsets are the descriptors.
+        const descriptors: InputDescriptor[] = plan.map((x, i) => {
+          const c = inputs[i]!.columns;
+          return {
+            sab: files[i]!.sab, rows: x.rows, ts: c.tsWords.byteOffset, track: c.track.byteOffset, ms: c.ms.byteOffset,
+            arrival: c.arrival.byteOffset, priv: c.priv.byteOffset,
+            overflowCode: overflow[x.partition]!.code, overflowTrack: overflow[x.partition]!.track,
+          };
+        });
+        const planned = scanUsers(inputs, offsets, o.sample ?? 1);
+        const bucketRows = planned.reduce((s, u) => s + u.rows, 0);
+        // One target for the whole run (not per bucket): a bucket holding a bot gets more tasks, not bigger ones.
+        const target = o.taskRows ?? Math.max(20_000, Math.ceil(source.rows / source.numBuckets / (2 * pool.size)));
+        const base = { bucket: j, runId, catalog, window, inputs: descriptors };
+        const jobs: Array<{ users: PlannedUser[]; sliced: boolean; task: AggregateTaskInput }> = [];
+        let pack: PlannedUser[] = [];
+        let packRows = 0;
+        const flush = () => {
+          if (pack.length > 0) jobs.push({ users: pack, sliced: false, task: taskOf(base, pack, false) });
+          pack = [];
+          packRows = 0;
+        };
+        for (const u of planned) {
+          if (u.rows > target) {
+            for (const slice of timeSlices(u, inputs, Math.ceil(u.rows / target))) jobs.push({ users: [slice], sliced: true, task: taskOf(base, [slice], true) });
+            continue;
+          }
+          if (pack.length > 0 && packRows + u.rows > target) flush();
+          pack.push(u);
+          packRows += u.rows;
+        }
+        flush();
+        let results: AggregateTaskResult[];
+        try {
+          results = await Promise.all(jobs.map((job) => pool.run<AggregateTaskInput, AggregateTaskResult>({ module, fn: 'aggregateTask', input: job.task })));
+        } catch (e) {
+          // A worker crash or kernel failure: name the stage, the bucket and its files.
+          throw wrappedError('ERR_STAGE_FAILED', { stage: 'aggregate', bucket: j, file: plan.map((x) => x.file).slice(0, 3).join(', ') + (plan.length > 3 ? ` and ${plan.length - 3} more` : ''), cause: (e as Error).message }, e);
+        }
+        // Assemble in key order: packed users from their task, heavy users from their combined partials.
+        const byUser = new Map<string, UserRow | null>();
+        const partials = new Map<string, AggregateTaskResult['partials'][number][]>();
+        results.forEach((r, k) => {
+          const job = jobs[k]!;
+          addSkips(bucketSkips, r.skips);
+          bucketRowsCounted += r.rows;
+          tasks.push({ bucket: j, users: job.users.length, sliced: job.sliced, rows: r.rows, ms: r.ms });
+          if (job.sliced) {
+            const u = job.users[0]!.user;
+            partials.set(u, [...(partials.get(u) ?? []), ...r.partials]);
+          } else job.users.forEach((u, i) => byUser.set(u.user, r.summaries[i] ? { user: u.user, s: r.summaries[i]! } : null));
+        });
+        for (const [u, ps] of partials) {
+          combiner.begin(0, 0);
+          for (const p of ps) combiner.addPartial(p);
+          byUser.set(u, combiner.hasPlays ? { user: u, s: combiner.finalize() } : (combiner.takePartial(), null));
+        }
+        const out = planned.map((u) => byUser.get(u.user)).filter((x): x is UserRow => x !== null && x !== undefined);
+        const stats: BucketStats = { users: out.length, eligible: out.filter((r) => r.s.eligible).length, rows: bucketRowsCounted, skips: bucketSkips };
+        writeAggregateBucket(o.out, j, source.numBuckets, out);
+        writeMarker(o.out, j, stats);
+        users += stats.users;
+        eligible += stats.eligible;
+        rows += stats.rows;
+        addSkips(skips, stats.skips);
+        o.onBucket?.(++done, source.numBuckets, bucketRows);
+      } finally {
+        if (pooled) sabs.give(pooled);
+      }
+    };
+
+    // Build the accumulator in every thread (and warm its kernel) first, so no task's timing includes it.
+    await loaded;
     await Promise.all(Array.from({ length: pool.size }, () => pool.run({ module, fn: 'warmup', input: { runId, catalog, window } })));
     // Several buckets in flight, so the pool has work while the coordinator maps, scans and
     // writes the others. Memory: `lanes` logical buckets at a time.
@@ -343,18 +347,18 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
       while (next < source.numBuckets) await runBucket(next++);
     };
     await Promise.all(Array.from({ length: lanes }, lane));
+    const result: AggregateResult = {
+      window, numBuckets: source.numBuckets, users, eligible, rows, skips, tasks, bytesMapped: sabs.bytesMapped + mmapBytes, mapping,
+      seconds: (performance.now() - t0) / 1000, names, partitions: parts.map((p) => p.metadata.arrivalDays), lanes, largestBucketBytes,
+    };
+    // Catalog ids by index, so a later year's run can read this year's tables (vs last year).
+    writeFileAtomic(path.join(o.out, ARTIST_IDS_FILE), JSON.stringify(names.artistIds) + '\n');
+    completeStage(o.out, {
+      stage: 'aggregate', version: 1, year: o.year, freeze: new Date(window.freezeMs).toISOString(), cutoff_day: window.cutoffDay,
+      num_buckets: source.numBuckets, users, eligible, rows, skips, partitions: parts.length, sample: o.sample ?? 1, catalog_sha256: catalogHash(o.lake),
+    });
+    return result;
   } finally {
     await pool.close();
   }
-  const result: AggregateResult = {
-    window, numBuckets: source.numBuckets, users, eligible, rows, skips, tasks, bytesMapped: sabs.bytesMapped + mmapBytes, mapping,
-    seconds: (performance.now() - t0) / 1000, names, partitions: parts.map((p) => p.metadata.arrivalDays), lanes, largestBucketBytes,
-  };
-  // Catalog ids by index, so a later year's run can read this year's tables (vs last year).
-  writeFileAtomic(path.join(o.out, ARTIST_IDS_FILE), JSON.stringify(names.artistIds) + '\n');
-  completeStage(o.out, {
-    stage: 'aggregate', version: 1, year: o.year, freeze: new Date(window.freezeMs).toISOString(), cutoff_day: window.cutoffDay,
-    num_buckets: source.numBuckets, users, eligible, rows, skips, partitions: parts.length, sample: o.sample ?? 1, catalog_sha256: catalogHash(o.lake),
-  });
-  return result;
 }
