@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { grown } from '../columns/growable.ts';
+import { invariant } from '../errors/invariant.ts';
 import { writeFileAtomic } from '../lake/parquet-io.ts';
 import type { RejectReason } from '../lake/play-schema.ts';
 import { bufferIndexOf } from './bucket-file.ts';
@@ -122,7 +123,7 @@ export function rollUpBucket(source: SmbSource, j: number, remap: OverflowRemap,
     while (i < main.length) order[k++] = main[i++]!;
     while (j < sideN) order[k++] = late[j++]!;
   }
-  if (q !== total) throw new Error(`roll-up of bucket ${j}: ${total - q} rows belong to no key group`);
+  invariant(q === total, () => `roll-up of bucket ${j}: ${total - q} rows belong to no key group`);
   const name = bucketFileName(j, source.numBuckets, 0, 1);
   const bytes = writer.encode(block, order, 0, total);
   writeFileAtomic(path.join(outDir, name), bytes);

@@ -1,3 +1,4 @@
+import { invariant } from '../errors/invariant.ts';
 import type { BucketViews } from './bucket-file.ts';
 import { compareKeys, KEY_BYTES, keyToHex } from './key.ts';
 import type { BucketInput } from './smb-source.ts';
@@ -51,7 +52,7 @@ export function userRuns(inputs: readonly BucketInput<BucketViews>[]): UserRuns 
   let runs = new Int32Array(4 * 1024);
   let nRuns = 0;
   inputs.forEach((x, input) => {
-    if (x.filterBuckets !== 0) throw new Error('userRuns reads inputs whole; this one has a rehash filter');
+    invariant(x.filterBuckets === 0, 'userRuns reads inputs whole; this one has a rehash filter');
     const keys = x.columns.keys;
     const n = x.columns.n;
     for (let i = 0; i < n; ) {
