@@ -1,4 +1,4 @@
-import { KEY_BYTES } from './key.ts';
+import { KEY_BYTES, keyRunEnd } from './key.ts';
 import { murmur3_32 } from './murmur3.ts';
 import type { BucketViews } from './bucket-file.ts';
 import type { BucketInput } from './smb-source.ts';
@@ -39,26 +39,7 @@ export function forEachKeyGroup(inputs: readonly BucketInput<BucketViews>[], fn:
   const pos = new Int32Array(k);
   const heap: number[] = [];
   const group: KeyGroup = { keyInput: 0, keyRow: 0, count: 0, ranges: new Int32Array(3 * Math.max(1, k)) };
-  // End of the run of rows equal to row `start`: galloping then binary search,
-  // O(log run) key comparisons (a user's run in one file is often long).
-  const runEnd = (i: number, start: number) => {
-    const c = inputs[i]!;
-    const n = c.columns.n;
-    let lo = start + 1;
-    let step = 1;
-    let hi = lo;
-    while (hi < n && cmp(c, hi, c, start) === 0) {
-      lo = hi + 1;
-      hi = start + (step *= 2);
-    }
-    if (hi > n) hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cmp(c, mid, c, start) === 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const runEnd = (i: number, start: number) => keyRunEnd(inputs[i]!.columns.keys, inputs[i]!.columns.n, start);
   // Skips key runs that the input's rehash filter excludes; false when the input is exhausted.
   const settle = (i: number): boolean => {
     const c = inputs[i]!;

@@ -60,6 +60,28 @@ export function compareKeys(ka: Uint8Array, a: number, kb: Uint8Array, b: number
   return 0;
 }
 
+/**
+ * End of the run of rows whose key equals row `start`'s, in keys sorted by
+ * key (n rows): galloping then binary search, O(log run) comparisons (a
+ * user's run in one file is often long).
+ */
+export function keyRunEnd(keys: Uint8Array, n: number, start: number): number {
+  let lo = start + 1;
+  let step = 1;
+  let hi = lo;
+  while (hi < n && compareKeys(keys, hi, keys, start) === 0) {
+    lo = hi + 1;
+    hi = start + (step *= 2);
+  }
+  if (hi > n) hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys(keys, mid, keys, start) === 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export function isPowerOfTwo(n: number): boolean {
   return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
 }

@@ -1,6 +1,6 @@
 import { invariant } from '../errors/invariant.ts';
 import type { BucketViews } from './bucket-file.ts';
-import { compareKeys, KEY_BYTES, keyToHex } from './key.ts';
+import { compareKeys, KEY_BYTES, keyRunEnd, keyToHex } from './key.ts';
 import type { BucketInput } from './smb-source.ts';
 
 /**
@@ -15,24 +15,6 @@ export interface UserRuns {
   readonly keyRow: Int32Array;
   readonly runStart: Int32Array;
   readonly runs: Int32Array;
-}
-
-/** End of the run of rows whose key equals row `start`'s: galloping, then binary search. */
-function runEnd(keys: Uint8Array, n: number, start: number): number {
-  let lo = start + 1;
-  let step = 1;
-  let hi = lo;
-  while (hi < n && compareKeys(keys, hi, keys, start) === 0) {
-    lo = hi + 1;
-    hi = start + (step *= 2);
-  }
-  if (hi > n) hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareKeys(keys, mid, keys, start) === 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**
@@ -56,7 +38,7 @@ export function userRuns(inputs: readonly BucketInput<BucketViews>[]): UserRuns 
     const keys = x.columns.keys;
     const n = x.columns.n;
     for (let i = 0; i < n; ) {
-      const end = runEnd(keys, n, i);
+      const end = keyRunEnd(keys, n, i);
       const o = i * KEY_BYTES;
       const prefix = keys[o]! * 2 ** 40 + keys[o + 1]! * 2 ** 32 + ((keys[o + 2]! << 24) >>> 0) + (keys[o + 3]! << 16) + (keys[o + 4]! << 8) + keys[o + 5]!;
       let u = byPrefix.get(prefix);
