@@ -27,7 +27,7 @@ export interface IdDictionary {
   readonly column: DictionaryColumn;
   readonly ref: DictionaryRef;
   readonly ids: readonly string[];
-  /** id → code. Built once per process and version. */
+  /** id → code. Built once per process and version, on first use. */
   readonly index: ReadonlyMap<string, number>;
 }
 
@@ -58,7 +58,9 @@ function load(smb: string, column: DictionaryColumn, ref: DictionaryRef): IdDict
     throw wrappedError('ERR_SMB_CORRUPT_BUCKET', { file, problem: `expected an Arrow IPC file with an 'id' column, ${describeCause(e)}` }, e);
   }
   if (ids.length !== ref.count) throw wrappedError('ERR_SMB_CORRUPT_BUCKET', { file, problem: `expected ${ref.count} ids, found ${ids.length}` });
-  const d: IdDictionary = { column, ref, ids, index: new Map(ids.map((id, i) => [id, i])) };
+  // The id → code map is built on first use (bucketing needs it; stage 1 only reads ids).
+  let index: Map<string, number> | undefined;
+  const d: IdDictionary = { column, ref, ids, get index() { return (index ??= new Map(ids.map((id, i) => [id, i]))); } };
   cache.set(key, d);
   return d;
 }
@@ -90,7 +92,9 @@ export async function extendDictionary(smb: string, column: DictionaryColumn, ca
   const dir = dirOf(smb, column);
   writeFileAtomic(path.join(dir, versionFile(ref.version)), arrow.tableToIPC(new arrow.Table({ id: arrow.vectorFromArray(ids, new arrow.Utf8()) }), 'file'));
   writeFileAtomic(path.join(dir, 'versions.json'), JSON.stringify([...readVersions(smb, column), ref], null, 2) + '\n');
-  const d: IdDictionary = { column, ref, ids, index: new Map(ids.map((id, i) => [id, i])) };
+  // The id → code map is built on first use (bucketing needs it; stage 1 only reads ids).
+  let index: Map<string, number> | undefined;
+  const d: IdDictionary = { column, ref, ids, get index() { return (index ??= new Map(ids.map((id, i) => [id, i]))); } };
   return d;
 }
 

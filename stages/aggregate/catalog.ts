@@ -68,11 +68,30 @@ function numbers(v: arrow.Vector): Array<number | null> {
   return Array.from(v.toArray() as ArrayLike<number | bigint | null>, (x) => (x === null || x === undefined ? null : Number(x)));
 }
 
-function idRanks(ids: readonly string[]): Int32Array {
-  const order = ids.map((_, i) => i).sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
-  const rank = new Int32Array(ids.length);
+/** Indexes of `ids` in ascending code-unit order (the order of `<` on strings). */
+function sortedOrder(ids: readonly string[]): number[] {
+  return ids.map((_, i) => i).sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+}
+
+function ranksOf(order: readonly number[]): Int32Array {
+  const rank = new Int32Array(order.length);
   order.forEach((i, r) => (rank[i] = r));
   return rank;
+}
+
+function idRanks(ids: readonly string[]): Int32Array {
+  return ranksOf(sortedOrder(ids));
+}
+
+/** Index of `id` in `ids` by binary search over their sorted order, or -1 (no Map of every id). */
+function indexIn(ids: readonly string[], order: readonly number[], id: string): number {
+  let lo = 0, hi = order.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[order[mid]!]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < order.length && ids[order[lo]!] === id ? order[lo]! : -1;
 }
 
 export function buildStageCatalog(lake: string, smb: string): { catalog: StageCatalog; names: CatalogNames } {
@@ -88,7 +107,7 @@ export function buildStageCatalog(lake: string, smb: string): { catalog: StageCa
   const aliases = catalogFile(lake, 'track_id_aliases.parquet', ['old_track_id', 'track_id']);
   const oldIds = strings(aliases('old_track_id'));
   const newIds = strings(aliases('track_id'));
-  const trackIndex = new Map(trackIds.map((id, i) => [id, i]));
+  const trackOrder = sortedOrder(trackIds);
   const artistIndex = new Map(artistIds.map((id, i) => [id, i]));
   const albumIndex = new Map(albumIds.map((id, i) => [id, i]));
   // A genre an artist names but genres.parquet lacks still counts (with no parent).
@@ -96,11 +115,14 @@ export function buildStageCatalog(lake: string, smb: string): { catalog: StageCa
   const genreIndex = new Map(genres.map((g, i) => [g, i]));
   const alias = new Map(oldIds.map((o, i) => [o, newIds[i]!]));
   const resolveId = (id: string): number => {
-    const direct = trackIndex.get(id);
-    if (direct !== undefined) return direct;
+    const direct = indexIn(trackIds, trackOrder, id);
+    if (direct >= 0) return direct;
     const target = alias.get(id);
-    return target === undefined ? -1 : (trackIndex.get(target) ?? -1);
+    return target === undefined ? -1 : indexIn(trackIds, trackOrder, target);
   };
+  // The dictionary starts with the catalog's tracks in catalog order (wrapped bucket extends it
+  // so): those codes resolve to their position without a lookup.
+  const resolveCode = (id: string, code: number): number => (code < trackIds.length && trackIds[code] === id ? code : resolveId(id));
   const dict = latestDictionary(smb, 'track');
   const years = numbers(tracks('release_year'));
   const features = FEATURES.map((f) => numbers(tracks(f)));
@@ -114,11 +136,11 @@ export function buildStageCatalog(lake: string, smb: string): { catalog: StageCa
     trackArtist: shared(Int32Array.from(trackArtistIds, (a) => artistIndex.get(a) ?? -1)),
     trackAlbum: shared(Int32Array.from(trackAlbumIds, (a) => albumIndex.get(a) ?? -1)),
     artistGenre: shared(Int32Array.from(artistGenres, (g) => genreIndex.get(g)!)),
-    trackIdRank: shared(idRanks(trackIds)),
+    trackIdRank: shared(ranksOf(trackOrder)),
     artistIdRank: shared(idRanks(artistIds)),
     albumIdRank: shared(idRanks(albumIds)),
     genreNameRank: shared(idRanks(genres)),
-    resolve: shared(Int32Array.from(dict.ids, resolveId)),
+    resolve: shared(Int32Array.from(dict.ids, resolveCode)),
     trackYear: shared(Int32Array.from(years, (y) => (y !== null && Number.isInteger(y) && y > 0 ? y : 0))),
     trackFeatures: shared(trackFeatures),
   };
