@@ -34,8 +34,10 @@ export interface PipelineOptions {
   readonly buckets?: number;
   /**
    * After bucketing, roll the year's day partitions up into one partition
-   * (one sorted run per user: stage 1's fast path). Default true; the
-   * documents are the same either way (tested), only the speed differs.
+   * (one sorted run per user: stage 1's fast path, reused by later runs while
+   * no day changes). Default false: made and read once, the roll-up costs more
+   * than stage 1 saves (docs/benchmarks.md). The documents are the same
+   * either way (tested), only the speed differs.
    */
   readonly rollup?: boolean;
   readonly workers?: number;
@@ -112,7 +114,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   await stage('bucket', null, async () => {
     const b = await bucketLake({ lake: o.lake, smb, workers: o.workers, numBuckets: o.buckets, from: epochDay(o.year), to: window.cutoffDay, onPartition: (d, total, x) => progress('bucket')(d, total, x.rows + x.rejects) });
     // The days stage 1 reads, as one roll-up (kept for the next run while no day changes).
-    const r = o.rollup === false ? null : await rollUpDays(smb, epochDay(o.year), window.cutoffDay - 1, { workers: o.workers, onBucket: progress('rollup') });
+    const r = !o.rollup ? null : await rollUpDays(smb, epochDay(o.year), window.cutoffDay - 1, { workers: o.workers, onBucket: progress('rollup') });
     if (r?.built) log({ event: 'rollup', dir: r.dir });
     return { rows: b.rows, taskMs: [] };
   });

@@ -53,7 +53,7 @@ export const runCommand: Command = {
     { name: 'smb', kind: 'string', value: 'DIR', help: 'SMB layout to use or fill (default: <out>/smb)' },
     { name: 'stages', kind: 'string-list', value: 'S[,S]', default: ['all'], help: `stages to run: all, or some of ${STAGES.join(', ')} (a partial run is not published)` },
     { name: 'buckets', kind: 'int', value: 'N', min: 1, max: 65536, check: (v) => ((Number(v) & (Number(v) - 1)) === 0 ? null : 'a power of two'), help: 'buckets per SMB partition when bucketing (default 64)' },
-    { name: 'rollup', kind: 'bool', default: true, help: 'after bucketing, roll the year\'s days up into one partition, one sorted run per user (stage 1\'s fast path; --rollup=false reads the days)' },
+    { name: 'rollup', kind: 'bool', help: 'after bucketing, roll the year\'s days up into one partition, one sorted run per user: stage 1\'s fast path, kept for later runs while no day changes (costs more than it saves in a single run)' },
     { name: 'workers', kind: 'int', value: 'N', min: 1, max: 256, help: 'worker threads (default: one per core)' },
     { name: 'memory', kind: 'string', value: 'SIZE', check: (v) => (parseSize(String(v)) === null ? 'a size such as 2GiB or 512MB' : null), help: 'budget for bucket data in memory (sets how many buckets are in flight; default 2 buckets)' },
     { name: 'mapping', kind: 'string', value: 'auto|mmap|read', default: 'auto', check: (v) => (['auto', 'mmap', 'read'].includes(String(v)) ? null : 'auto, mmap or read'), help: 'how bucket files reach shared memory: mmap through the addon, or read into reused buffers (auto maps large files such as a roll-up and reads small day files)' },

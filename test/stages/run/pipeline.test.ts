@@ -122,17 +122,19 @@ describe('wrapped run: the four stages, published', () => {
     }
   });
 
-  it('gives byte-identical documents on a rerun with other workers and sketch ranks', async () => {
+  it('gives byte-identical documents on a rerun with other workers, sketch ranks and a year roll-up', async () => {
     const outB = path.join(tmp.dir, 'b');
-    await runPipeline({ lake, out: outB, year: YEAR, buckets: 8, minListeners: K, workers: 1, ranks: 'sketch' });
+    await runPipeline({ lake, out: outB, year: YEAR, buckets: 8, minListeners: K, workers: 1, ranks: 'sketch', rollup: true });
+    expect(fs.readdirSync(path.join(outB, 'smb', 'rollups'))).toHaveLength(1);
     expect(docsTree(outB)).toEqual(docsTree(outA));
   }, 300_000);
 
   it('resumes after SIGKILL at several points and publishes byte-identical documents', async () => {
     const outC = path.join(tmp.dir, 'c');
-    const args = ['--lake', lake, '--out', outC, '--year', String(YEAR), '--buckets', '8', '--min-listeners', String(K)];
+    const args = ['--lake', lake, '--out', outC, '--year', String(YEAR), '--buckets', '8', '--min-listeners', String(K), '--rollup'];
     const points: Array<(e: Record<string, unknown>) => boolean> = [
       (e) => e['event'] === 'progress' && e['stage'] === 'bucket',
+      (e) => e['event'] === 'progress' && e['stage'] === 'rollup',
       (e) => e['event'] === 'progress' && e['stage'] === 'aggregate',
       (e) => e['event'] === 'stage_start' && e['stage'] === 'rank',
       (e) => e['event'] === 'progress' && e['stage'] === 'package',
