@@ -11,6 +11,14 @@ export function grown<T extends Typed>(a: T, used: number, cap: number): T {
   return b;
 }
 
+/** `a` itself when it holds at least `n` elements, else a copy of it with capacity doubled until it does. */
+export function atLeast<T extends Typed>(a: T, n: number): T {
+  if (a.length >= n) return a;
+  let cap = Math.max(1, a.length);
+  while (cap < n) cap *= 2;
+  return grown(a, a.length, cap);
+}
+
 /** The code of `s` in `list`, appending it when new. */
 export function intern(list: string[], index: Map<string, number>, s: string): number {
   let c = index.get(s);

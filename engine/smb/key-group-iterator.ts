@@ -1,4 +1,4 @@
-import { KEY_BYTES, keyRunEnd } from './key.ts';
+import { compareKeys, KEY_BYTES, keyRunEnd } from './key.ts';
 import { murmur3_32 } from './murmur3.ts';
 import type { BucketViews } from './bucket-file.ts';
 import type { BucketInput } from './smb-source.ts';
@@ -17,15 +17,7 @@ export interface KeyGroup {
   ranges: Int32Array;
 }
 
-function cmp(a: BucketInput<BucketViews>, ra: number, b: BucketInput<BucketViews>, rb: number): number {
-  const ka = a.columns.keys, kb = b.columns.keys;
-  const oa = ra * KEY_BYTES, ob = rb * KEY_BYTES;
-  for (let i = 0; i < KEY_BYTES; i++) {
-    const d = ka[oa + i]! - kb[ob + i]!;
-    if (d !== 0) return d;
-  }
-  return 0;
-}
+const cmp = (a: BucketInput<BucketViews>, ra: number, b: BucketInput<BucketViews>, rb: number): number => compareKeys(a.columns.keys, ra, b.columns.keys, rb);
 
 /**
  * Merges the inputs' sorted keys and calls `fn` once per distinct key, in key

@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
-import { grown } from '../columns/growable.ts';
+import { atLeast } from '../columns/growable.ts';
 import { invariant } from '../errors/invariant.ts';
 import { writeFileAtomic } from '../lake/parquet-io.ts';
 import type { RejectReason } from '../lake/play-schema.ts';
@@ -102,7 +102,7 @@ export function rollUpBucket(source: SmbSource, j: number, remap: OverflowRemap,
         last = ts[r]!;
         order[n++] = r;
       } else {
-        if (sideN === side.length) side = grown(side, sideN, 2 * sideN);
+        side = atLeast(side, sideN + 1);
         side[sideN++] = r;
       }
     }

@@ -1,3 +1,4 @@
+import { atLeast } from '../columns/growable.ts';
 import { invariant } from '../errors/invariant.ts';
 import type { BucketViews } from './bucket-file.ts';
 import { compareKeys, KEY_BYTES, keyRunEnd, keyToHex } from './key.ts';
@@ -57,11 +58,7 @@ export function userRuns(inputs: readonly BucketInput<BucketViews>[]): UserRuns 
           keyRow.push(i);
         }
       }
-      if (4 * nRuns === runs.length) {
-        const grown = new Int32Array(runs.length * 2);
-        grown.set(runs);
-        runs = grown;
-      }
+      runs = atLeast(runs, 4 * (nRuns + 1));
       runs[4 * nRuns] = u;
       runs[4 * nRuns + 1] = input;
       runs[4 * nRuns + 2] = i;

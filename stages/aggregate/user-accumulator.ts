@@ -1,4 +1,5 @@
 import type { StageCatalog } from './catalog.ts';
+import { atLeast } from '../../engine/columns/growable.ts';
 import { topK } from '../../engine/kernels/top-k.ts';
 import type { YearWindow } from './year-window.ts';
 
@@ -132,15 +133,6 @@ const DAY_MS = 86_400_000;
 function pick<T extends Int32Array | Float64Array>(out: T, order: Int32Array, from: Int32Array | Float64Array): T {
   for (let i = 0; i < out.length; i++) out[i] = from[order[i]!]!;
   return out;
-}
-
-function grow<T extends Int32Array | Float64Array>(a: T, n: number): T {
-  if (a.length >= n) return a;
-  let cap = a.length;
-  while (cap < n) cap *= 2;
-  const b = new (a.constructor as new (n: number) => T)(cap);
-  b.set(a);
-  return b;
 }
 
 /**
@@ -361,9 +353,9 @@ export class UserAccumulator {
     let cap = this.mask + 1;
     while (cap < 2 * rows) cap *= 2;
     if (cap > this.mask + 1) this.rehash(cap);
-    this.rowTs = grow(this.rowTs, rows);
-    this.rowCode = grow(this.rowCode, rows);
-    this.rowMs = grow(this.rowMs, rows);
+    this.rowTs = atLeast(this.rowTs, rows);
+    this.rowCode = atLeast(this.rowCode, rows);
+    this.rowMs = atLeast(this.rowMs, rows);
     this.reserveLocal(Math.min(rows, this.c.tracks));
   }
 
@@ -386,27 +378,27 @@ export class UserAccumulator {
 
   private reserveLocal(tracks: number): void {
     if (this.lTrack.length < tracks) {
-      this.lTrack = grow(this.lTrack, tracks);
-      this.lPlays = grow(this.lPlays, tracks);
-      this.lStreams = grow(this.lStreams, tracks);
-      this.lMs = grow(this.lMs, tracks);
-      this.lFirst = grow(this.lFirst, tracks);
-      this.lArtist = grow(this.lArtist, tracks);
-      this.lInfo = grow(this.lInfo, tracks * (2 + this.features));
-      this.albAlbum = grow(this.albAlbum, tracks);
-      this.albStreams = grow(this.albStreams, tracks);
-      this.albMs = grow(this.albMs, tracks);
+      this.lTrack = atLeast(this.lTrack, tracks);
+      this.lPlays = atLeast(this.lPlays, tracks);
+      this.lStreams = atLeast(this.lStreams, tracks);
+      this.lMs = atLeast(this.lMs, tracks);
+      this.lFirst = atLeast(this.lFirst, tracks);
+      this.lArtist = atLeast(this.lArtist, tracks);
+      this.lInfo = atLeast(this.lInfo, tracks * (2 + this.features));
+      this.albAlbum = atLeast(this.albAlbum, tracks);
+      this.albStreams = atLeast(this.albStreams, tracks);
+      this.albMs = atLeast(this.albMs, tracks);
     }
     const artists = Math.min(tracks, this.c.artists);
     if (this.laArtist.length < artists) {
-      this.laArtist = grow(this.laArtist, artists);
-      this.aPlays = grow(this.aPlays, artists);
-      this.aStreams = grow(this.aStreams, artists);
-      this.aMs = grow(this.aMs, artists);
-      this.aFirst = grow(this.aFirst, artists);
-      this.maPlays = grow(this.maPlays, 12 * this.laArtist.length);
-      this.maMs = grow(this.maMs, 12 * this.laArtist.length);
-      this.maStreams = grow(this.maStreams, 12 * this.laArtist.length);
+      this.laArtist = atLeast(this.laArtist, artists);
+      this.aPlays = atLeast(this.aPlays, artists);
+      this.aStreams = atLeast(this.aStreams, artists);
+      this.aMs = atLeast(this.aMs, artists);
+      this.aFirst = atLeast(this.aFirst, artists);
+      this.maPlays = atLeast(this.maPlays, 12 * this.laArtist.length);
+      this.maMs = atLeast(this.maMs, 12 * this.laArtist.length);
+      this.maStreams = atLeast(this.maStreams, 12 * this.laArtist.length);
     }
   }
 
