@@ -16,9 +16,12 @@ export function rollupDir(smb: string, firstDay: number, lastDay: number): strin
 export interface PartitionPlan {
   /** What to read, in arrival order: roll-ups standing in for their days, and the other days. */
   readonly partitions: Array<{ dir: string; metadata: BucketMetadata }>;
-  /** Roll-ups used, and roll-ups skipped because a day they were made from changed or is not wanted. */
+  /** Roll-ups used, and roll-ups skipped because a day they were made from changed or is not wanted (`why`, by index). */
   readonly rollups: string[];
   readonly skipped: string[];
+  readonly why: string[];
+  /** The day partitions of [from, to] (what the plan chose from). */
+  readonly days: Array<{ dir: string; metadata: BucketMetadata }>;
 }
 
 /**
@@ -42,17 +45,30 @@ export function planSmbPartitions(smb: string, from: number, to: number): Partit
   const digest = (dir: string) => digests.get(dir) ?? (digests.set(dir, partitionDigest(dir)), digests.get(dir)!);
   const chosen: Array<{ dir: string; metadata: BucketMetadata }> = [];
   const skipped: string[] = [];
+  const why: string[] = [];
+  const wanted = new Set(remaining.keys());
+  const problem = (r: { metadata: BucketMetadata }): string | null => {
+    if (r.metadata.inputs.length === 0) return 'it lists no input partitions';
+    for (const x of r.metadata.inputs) {
+      const dir = path.resolve(x.path);
+      if (!wanted.has(dir)) return `its input ${x.path} is not one of the day partitions of arrival days ${from}..${to} (outside the range, or gone)`;
+      if (!remaining.has(dir)) return `its input ${x.path} is already read through a larger roll-up`;
+      if (x.sha256 !== digest(dir)) return `its input ${x.path} changed since the roll-up was made (metadata.json SHA-256 ${digest(dir).slice(0, 12)}…, expected ${String(x.sha256).slice(0, 12)}…)`;
+    }
+    return null;
+  };
   for (const r of candidates) {
-    const ok = r.metadata.inputs.length > 0 && r.metadata.inputs.every((x) => remaining.has(path.resolve(x.path)) && x.sha256 === digest(path.resolve(x.path)));
-    if (!ok) {
+    const bad = problem(r);
+    if (bad) {
       skipped.push(r.dir);
+      why.push(bad);
       continue;
     }
     for (const x of r.metadata.inputs) remaining.delete(path.resolve(x.path));
     chosen.push(r);
   }
   const partitions = [...chosen, ...remaining.values()].sort((a, b) => a.metadata.arrivalDays.first - b.metadata.arrivalDays.first || a.metadata.arrivalDays.last - b.metadata.arrivalDays.last);
-  return { partitions, rollups: chosen.map((r) => r.dir), skipped };
+  return { partitions, rollups: chosen.map((r) => r.dir), skipped, why, days };
 }
 
 /**
@@ -66,7 +82,7 @@ export async function rollUpDays(smb: string, from: number, to: number, options:
   if (plan.partitions.length === 0) return { dir: null, built: false };
   // Already one partition (a roll-up of all the days, or a single day): nothing to gain.
   if (plan.partitions.length === 1) return { dir: plan.partitions[0]!.dir, built: false };
-  const days = listSmbPartitions(smb, from, to);
+  const days = plan.days;
   const dir = rollupDir(smb, days[0]!.metadata.arrivalDays.first, days[days.length - 1]!.metadata.arrivalDays.last);
   await rollUpPartitions(days.map((p) => p.dir), dir, { smb, ...options });
   return { dir, built: true };

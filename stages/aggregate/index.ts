@@ -90,6 +90,8 @@ export interface AggregateResult {
   /** Logical buckets that were in flight at once, and the largest bucket's bytes. */
   readonly lanes: number;
   readonly largestBucketBytes: number;
+  /** Roll-ups found but not used, and why (their days were read instead). */
+  readonly skippedRollups: ReadonlyArray<{ readonly dir: string; readonly why: string }>;
 }
 
 interface PlannedUser {
@@ -182,7 +184,8 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
   const window = yearWindow(o.year, o.freeze, o.lateDays ?? 7);
   const firstDay = Math.floor(window.startMs / DAY_MS);
   // Day partitions, with a roll-up standing in for the days it was made from (one sorted run per user).
-  const parts = planSmbPartitions(o.smb, firstDay, window.cutoffDay - 1).partitions;
+  const partitionPlan = planSmbPartitions(o.smb, firstDay, window.cutoffDay - 1);
+  const parts = partitionPlan.partitions;
   const source = SmbSource.open(parts.map((p) => p.dir), { strategy: o.strategy ?? 'auto', smb: o.smb });
   // Start the workers now: loading their module overlaps with building the catalog below.
   const pool = new WorkerPool({ workers: o.workers });
@@ -350,6 +353,7 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
     const result: AggregateResult = {
       window, numBuckets: source.numBuckets, users, eligible, rows, skips, tasks, bytesMapped: sabs.bytesMapped + mmapBytes, mapping,
       seconds: (performance.now() - t0) / 1000, names, partitions: parts.map((p) => p.metadata.arrivalDays), lanes, largestBucketBytes,
+      skippedRollups: partitionPlan.skipped.map((dir, i) => ({ dir, why: partitionPlan.why[i]! })),
     };
     // Catalog ids by index, so a later year's run can read this year's tables (vs last year).
     writeFileAtomic(path.join(o.out, ARTIST_IDS_FILE), JSON.stringify(names.artistIds) + '\n');

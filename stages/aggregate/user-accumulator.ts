@@ -114,16 +114,6 @@ export interface TrackCodes {
   readonly overflowTrack: Int32Array;
 }
 
-/** Hash of the duplicate tuple (track code, ts, ms); tests use it to salt users into partials. */
-export function tupleHash(ts: number, code: number, ms: number): number {
-  const hi = Math.floor(ts / 4294967296);
-  let h = Math.imul((ts - hi * 4294967296) ^ 0x9e3779b9, 0x85ebca6b);
-  h = Math.imul((h ^ (h >>> 13)) ^ hi, 0xc2b2ae35);
-  h = Math.imul((h ^ (h >>> 16)) ^ code, 0x27d4eb2f);
-  h = Math.imul((h ^ (h >>> 15)) ^ ms, 0x165667b1);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
 const HOUR_MS = 3_600_000;
 /** Sorted dedupe scans a group of equal-ts rows up to this size, then hashes it. */
 const GROUP_SCAN = 32;
@@ -525,7 +515,7 @@ export class UserAccumulator {
       // Exact dedupe by (user, track_id, ts, ms_played) among counted rows.
       if (sorted) {
         if (ts !== groupTs) {
-          if (ts < groupTs) throw new Error(`rows not sorted by ts (row ${i}: ${ts} after ${groupTs})`);
+          if (ts < groupTs) throw new Error(`expected a user's rows sorted by ts in a rolled-up bucket, found row ${i} at ts ${ts} after ts ${groupTs}`);
           groupTs = ts;
           groupN = 0;
         }

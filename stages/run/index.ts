@@ -120,6 +120,8 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   });
   await stage('aggregate', dirs.aggregate, async () => {
     aggregate = await runAggregate({ lake: o.lake, smb, out: dirs.aggregate, year: o.year, workers: o.workers, mapping: o.mapping, memoryBytes: o.memoryBytes, sample, onBucket: progress('aggregate') });
+    // A stale roll-up is not an error (the days are read), but it is slower: say so.
+    for (const r of aggregate.skippedRollups) log({ event: 'rollup_skipped', dir: r.dir, why: r.why });
     if (o.onAggregate) writeFileAtomic(path.join(dirs.aggregate, 'profile.json'), JSON.stringify(o.onAggregate(aggregate), null, 2) + '\n');
     return { rows: aggregate.rows, taskMs: aggregate.tasks.map((t) => t.ms) };
   });

@@ -24,6 +24,7 @@ function reporter(ctx: CommandContext) {
     log: (e: Record<string, unknown>) => {
       if (!ctx.isTTY) write(JSON.stringify({ time: new Date().toISOString(), ...e }) + '\n');
       else if (e['event'] === 'stage_skip') ctx.err(`${String(e['stage'])}: already complete (resumed run)`);
+      else if (e['event'] === 'rollup_skipped') ctx.err(`roll-up ${String(e['dir'])} not used (its days are read instead): ${String(e['why'])}`);
       else if (e['event'] === 'run_start') ctx.err(`run ${String(e['run_id'])}${e['resumed'] ? ' (resuming)' : ''} in ${String(e['run_dir'])}`);
     },
     onProgress: (stage: string, done: number, total: number, rows: number) => {

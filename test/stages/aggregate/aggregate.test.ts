@@ -99,6 +99,7 @@ describe('stage 1 (aggregate) end to end, against the independent reference', ()
       const stale = planSmbPartitions(smb, from, to);
       expect(stale.rollups).toEqual([]);
       expect(stale.skipped).toEqual([dir]);
+      expect(stale.why[0]).toContain(`its input ${day} changed since the roll-up was made`);
       expect(stale.partitions).toHaveLength(listSmbPartitions(smb, from, to).length);
     } finally {
       fs.writeFileSync(dayMeta, before);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StageCatalog } from '../../../stages/aggregate/catalog.ts';
-import { tupleHash, UserAccumulator, type PlayColumns, type TrackCodes, type UserSummary } from '../../../stages/aggregate/user-accumulator.ts';
+import { UserAccumulator, type PlayColumns, type TrackCodes, type UserSummary } from '../../../stages/aggregate/user-accumulator.ts';
 import { yearWindow } from '../../../stages/aggregate/year-window.ts';
 import { referenceUser, type RefCatalog, type RefPlay, type RefUser } from '../../reference/stage1-reference.ts';
 
@@ -46,6 +46,16 @@ const REF_CATALOG: RefCatalog = {
   trackYear: new Map(TRACK_IDS.map((id, i) => [id, TRACK_YEARS[i]!])),
   trackFeatures: new Map(TRACK_IDS.flatMap((id, t) => (t === 5 ? [] : [[id, featuresOf(t)] as [string, number[]]]))),
 };
+
+/** A hash of the duplicate tuple (track code, ts, ms), to salt a user's plays into partials (duplicates land together). */
+function tupleHash(ts: number, code: number, ms: number): number {
+  const hi = Math.floor(ts / 4294967296);
+  let h = Math.imul((ts - hi * 4294967296) ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul((h ^ (h >>> 13)) ^ hi, 0xc2b2ae35);
+  h = Math.imul((h ^ (h >>> 16)) ^ code, 0x27d4eb2f);
+  h = Math.imul((h ^ (h >>> 15)) ^ ms, 0x165667b1);
+  return (h ^ (h >>> 16)) >>> 0;
+}
 
 const YEAR = 2025;
 const W = yearWindow(YEAR);
@@ -161,7 +171,7 @@ describe('UserAccumulator (stage-1 kernel) against the naive reference', () => {
     const t = T0 + 5 * DAY;
     const p = (ts: number): P => ({ ts, code: 0, ms: 40_000, arrivalDay: 0, priv: false });
     acc.begin(0, 0);
-    expect(() => offer(acc, [p(t), p(t + 1000), p(t)], [], true)).toThrow(/not sorted by ts/);
+    expect(() => offer(acc, [p(t), p(t + 1000), p(t)], [], true)).toThrow(/expected a user's rows sorted by ts.*found row 2 at ts/);
     acc.takePartial();
   });
 
