@@ -130,17 +130,17 @@ function pick<T extends Int32Array | Float64Array>(out: T, order: Int32Array, fr
  * One instance per worker, reused for every user.
  *
  * The hot loop (`addRows`) runs over a range of stored rows in place: filters,
- * exact dedupe in an open-addressing table over the user's kept rows, then
- * O(1) updates of small dense arrays. Track codes, tracks, artists and albums
- * get a user-local index on first touch, so a play costs one lookup in a
- * catalog-sized map (by the code as stored, which also skips the alias
- * lookup) and its updates hit a few kilobytes that stay in cache. What the
- * catalog says about a code (its track, artist, album, year, features) sits
- * in one row (`codeRow`), read once per (user, track) and copied into the
- * local arrays, so finalize touches no catalog-sized table per track.
- * Local month and hour come from one division and a day → month table. Cells
- * are cleared when a local index is handed out, so a reset walks only the
- * user's distinct tracks and artists.
+ * exact dedupe (neighbours in a sorted run, else an open-addressing table over
+ * the user's kept rows), then O(1) updates of small dense arrays. Tracks,
+ * artists and albums get a user-local index on first touch; a play finds its
+ * track's by the code as stored in a small per-user table (`ct`), which is
+ * also where alias codes meet their track (through the track's canonical row),
+ * so no catalog-sized array is read or written per play. What the catalog
+ * says about a code (its track, artist, album, year, features) sits in one
+ * row (`codeRow`): the first play of a track reads it (inline, in the loop,
+ * for the common case) and finalize reads it once per local track. Local
+ * month and hour come from one division and a day → month table. Cells are
+ * cleared when a local index is handed out, so a reset walks nothing.
  */
 export class UserAccumulator {
   readonly skips = emptySkips();
@@ -156,10 +156,12 @@ export class UserAccumulator {
   /** Day since `base` (local) → month 0..11 (a local time before the year is January, after December is December). */
   private readonly monthOfDay: Uint8Array;
   /**
-   * The user's dictionary codes → local track (-2: an unknown track), as a small
-   * open-addressing table of (stamp, code, local, -) slots sized for the codes
-   * this user has played, so the per-play lookup stays in cache where a
+   * The user's codes (rows of codeRow) → local track (-2: an unknown track), as
+   * a small open-addressing table of (stamp, code, local, -) slots sized for the
+   * codes this user has played, so the per-play lookup stays in cache where a
    * catalog-sized array would miss. A slot is live when its stamp is `ctGen`.
+   * It is also the user's only track → local map: a track is keyed by its
+   * canonical row, and an alias code by its own code (same local).
    */
   private ct = new Int32Array(4 * 1024);
   /** Slots in use for this user (a power of two; the array may be larger after a heavy user). */
@@ -167,20 +169,24 @@ export class UserAccumulator {
   private ctShift = 22;
   private ctGen = 1;
   private nCodes = 0;
+  /** The (code, local) pairs in ct, in insertion order: growing rehashes these, not the table. */
+  private ctKeys = new Int32Array(512);
+  private ctVals = new Int32Array(512);
   /**
-   * Per dictionary code, ROW int32s: catalog track (-1 unknown), artist, album,
-   * release year, then the quantized features. Rows past the dictionary's
-   * codes describe catalog tracks that no code names (`trackCode`).
+   * Per dictionary code, ROW int32s: the track's canonical row (-1: unknown
+   * track), catalog track, artist, album, release year, then the quantized
+   * features. Rows past the dictionary's codes describe catalog tracks that no
+   * code names. A track's canonical row is its first code's (`trackCode`):
+   * codes that alias one track share it, so one lookup of it merges them.
    */
   private readonly codeRow: Int32Array;
   private readonly row: number;
   /** Catalog track → a row of codeRow describing it. */
   private readonly trackCode: Int32Array;
   private readonly features: number;
-  /** Per local track, INFO int32s copied from its row: album, release year, features. */
-  private lInfo = new Int32Array(256 * 7);
-  // Local tracks: catalog index → local index (-1 when not touched by this user).
-  private readonly trackLocal: Int32Array;
+  /** Per local track, its canonical row of codeRow (album, release year and features are read from it at finalize). */
+  private lRow = new Int32Array(256);
+  // Local tracks (their catalog index, sums and facts), handed out on first touch through ct.
   private nl = 0;
   private lTrack = new Int32Array(256);
   private lPlays = new Int32Array(256);
@@ -229,12 +235,10 @@ export class UserAccumulator {
   private largeGroupTs = NaN;
 
   constructor(private readonly c: StageCatalog, private readonly w: YearWindow) {
-    this.trackLocal = new Int32Array(c.tracks).fill(-1);
     this.artistLocal = new Int32Array(c.artists).fill(-1);
     this.albumLocal = new Int32Array(c.albums).fill(-1);
     const F = (this.features = c.trackFeatures.length / c.tracks || 0);
-    const R = (this.row = 4 + F);
-    this.lInfo = new Int32Array(256 * (2 + F));
+    const R = (this.row = 5 + F);
     this.trackCode = new Int32Array(c.tracks).fill(-1);
     const codes = c.resolve.length;
     for (let code = 0; code < codes; code++) {
@@ -246,12 +250,13 @@ export class UserAccumulator {
     this.codeRow = new Int32Array((codes + extra) * R);
     const fill = (r: number, t: number) => {
       const o = r * R;
-      this.codeRow[o] = t;
+      this.codeRow[o] = t < 0 ? -1 : this.trackCode[t]!;
+      this.codeRow[o + 1] = t;
       if (t < 0) return;
-      this.codeRow[o + 1] = c.trackArtist[t]!;
-      this.codeRow[o + 2] = c.trackAlbum[t]!;
-      this.codeRow[o + 3] = c.trackYear[t]!;
-      for (let k = 0; k < F; k++) this.codeRow[o + 4 + k] = c.trackFeatures[t * F + k]!;
+      this.codeRow[o + 2] = c.trackArtist[t]!;
+      this.codeRow[o + 3] = c.trackAlbum[t]!;
+      this.codeRow[o + 4] = c.trackYear[t]!;
+      for (let k = 0; k < F; k++) this.codeRow[o + 5 + k] = c.trackFeatures[t * F + k]!;
     };
     for (let code = 0; code < codes; code++) fill(code, c.resolve[code]!);
     for (let t = 0; t < c.tracks; t++) if (this.trackCode[t]! >= codes) fill(this.trackCode[t]!, t);
@@ -358,9 +363,11 @@ export class UserAccumulator {
   prepareForAnyUser(): void {
     this.reserveLocal(this.c.tracks);
     let cap = this.ct.length >> 2;
-    while (cap < 2 * this.c.resolve.length) cap *= 2;
+    while (cap < 2 * (this.codeRow.length / this.row)) cap *= 2;
     if (cap > this.ct.length >> 2) this.ct = new Int32Array(4 * cap);
-    for (const a of [this.lTrack, this.lPlays, this.lStreams, this.lMs, this.lFirst, this.lArtist, this.lInfo, this.albAlbum, this.albStreams, this.albMs,
+    this.ctKeys = atLeast(this.ctKeys, this.codeRow.length / this.row);
+    this.ctVals = atLeast(this.ctVals, this.codeRow.length / this.row);
+    for (const a of [this.ctKeys, this.ctVals, this.lTrack, this.lPlays, this.lStreams, this.lMs, this.lFirst, this.lArtist, this.lRow, this.albAlbum, this.albStreams, this.albMs,
       this.laArtist, this.aPlays, this.aStreams, this.aMs, this.aFirst, this.maPlays, this.maMs, this.maStreams]) a.fill(0);
     this.ct.fill(0);
     this.ctGen = 1;
@@ -374,7 +381,7 @@ export class UserAccumulator {
       this.lMs = atLeast(this.lMs, tracks);
       this.lFirst = atLeast(this.lFirst, tracks);
       this.lArtist = atLeast(this.lArtist, tracks);
-      this.lInfo = atLeast(this.lInfo, tracks * (2 + this.features));
+      this.lRow = atLeast(this.lRow, tracks);
       this.albAlbum = atLeast(this.albAlbum, tracks);
       this.albStreams = atLeast(this.albStreams, tracks);
       this.albMs = atLeast(this.albMs, tracks);
@@ -392,17 +399,39 @@ export class UserAccumulator {
     }
   }
 
-  /** Local track of a dictionary code seen for the first time by this user (-2: unknown track). */
+  /**
+   * Local track of a code this user has not played before (-2: an unknown
+   * track): a new local for its track, or the local its track already has
+   * under another code (an alias). Remembers the code either way.
+   */
   private localCode(code: number): number {
-    const t = this.codeRow[code * this.row]!;
-    const l = t < 0 ? -2 : this.localTrack(t, code);
-    if (2 * (this.nCodes + 1) > this.ctCap) this.growCodeTable();
+    const canon = this.codeRow[code * this.row]!;
+    const l = canon < 0 ? -2 : canon === code ? this.newLocal(canon) : this.localRow(canon);
     this.insertCode(code, l);
-    this.nCodes++;
     return l;
   }
 
+  /** Local track of codeRow row `r` (a track's canonical row), handed out on first touch. */
+  private localRow(r: number): number {
+    const ct = this.ct, mask = this.ctCap - 1;
+    for (let h = Math.imul(r, 0x9e3779b1) >>> this.ctShift; ct[h << 2] === this.ctGen; h = (h + 1) & mask) if (ct[(h << 2) + 1] === r) return ct[(h << 2) + 2]!;
+    const l = this.newLocal(r);
+    this.insertCode(r, l);
+    return l;
+  }
+
+  /** Remembers code → local for this user, growing the table past half full. */
   private insertCode(code: number, l: number): void {
+    if (2 * (this.nCodes + 1) > this.ctCap) this.growCodeTable();
+    const n = this.nCodes++;
+    this.ctKeys = atLeast(this.ctKeys, n + 1);
+    this.ctVals = atLeast(this.ctVals, n + 1);
+    this.ctKeys[n] = code;
+    this.ctVals[n] = l;
+    this.placeCode(code, l);
+  }
+
+  private placeCode(code: number, l: number): void {
     const ct = this.ct, mask = this.ctCap - 1;
     let h = Math.imul(code, 0x9e3779b1) >>> this.ctShift;
     while (ct[h << 2] === this.ctGen) h = (h + 1) & mask;
@@ -411,15 +440,13 @@ export class UserAccumulator {
     ct[(h << 2) + 2] = l;
   }
 
-  /** Doubles the slots in use, moving this user's live slots under a new stamp. */
+  /** Doubles the slots in use and places this user's codes again under a new stamp. */
   private growCodeTable(): void {
-    const live: number[] = [];
-    for (let o = 0; o < 4 * this.ctCap; o += 4) if (this.ct[o] === this.ctGen) live.push(this.ct[o + 1]!, this.ct[o + 2]!);
     this.ctCap *= 2;
     this.ctShift--;
     if (this.ct.length < 4 * this.ctCap) this.ct = new Int32Array(4 * this.ctCap);
     this.nextCodeGen();
-    for (let k = 0; k < live.length; k += 2) this.insertCode(live[k]!, live[k + 1]!);
+    for (let k = 0; k < this.nCodes; k++) this.placeCode(this.ctKeys[k]!, this.ctVals[k]!);
   }
 
   private nextCodeGen(): void {
@@ -427,22 +454,18 @@ export class UserAccumulator {
     if (this.ctGen === 1) this.ct.fill(0);
   }
 
-  /** Local index of catalog track t (described by codeRow row `r`), handed out (with its artist's) on first touch. */
-  private localTrack(t: number, r = this.trackCode[t]!): number {
-    let l = this.trackLocal[t]!;
-    if (l >= 0) return l;
-    l = this.nl++;
-    this.trackLocal[t] = l;
-    this.lTrack[l] = t;
+  /** A new local track for canonical row `r`, with its artist's local index and its facts copied from the row. */
+  private newLocal(r: number): number {
+    const l = this.nl++;
+    const o = r * this.row;
+    this.lTrack[l] = this.codeRow[o + 1]!;
     this.lPlays[l] = 0;
     this.lStreams[l] = 0;
     this.lMs[l] = 0;
     this.lFirst[l] = Infinity;
-    const o = r * this.row;
-    const a = this.codeRow[o + 1]!;
+    const a = this.codeRow[o + 2]!;
     this.lArtist[l] = a >= 0 ? this.localArtist(a) : -1;
-    const I = 2 + this.features;
-    for (let k = 0; k < I; k++) this.lInfo[l * I + k] = this.codeRow[o + 2 + k]!;
+    this.lRow[l] = r;
     return l;
   }
 
@@ -482,8 +505,14 @@ export class UserAccumulator {
     const oCode = codes.overflowCode, oTrack = codes.overflowTrack;
     const slots = this.slots, stamps = this.stamps, gen = this.gen, mask = this.mask;
     const rowTs = this.rowTs, rowCode = this.rowCode, rowMs = this.rowMs;
-    let ct = this.ct, ctShift = this.ctShift, ctGen = this.ctGen;
-    const trackLocal = this.trackLocal, lPlays = this.lPlays, lStreams = this.lStreams, lMs = this.lMs, lFirst = this.lFirst, lArtist = this.lArtist;
+    // Room for every code of this range (an alias adds two keys) without growing inside the loop.
+    const keys = Math.min(this.nCodes + 2 * (end - start), this.codeRow.length / this.row);
+    this.ctKeys = atLeast(this.ctKeys, keys);
+    this.ctVals = atLeast(this.ctVals, keys);
+    let ct = this.ct, ctShift = this.ctShift, ctMask = this.ctCap - 1, ctGen = this.ctGen, ctKeys = this.ctKeys, ctVals = this.ctVals;
+    let nl = this.nl, nCodes = this.nCodes;
+    const codeRow = this.codeRow, R = this.row, artistLocal = this.artistLocal, lTrack = this.lTrack, lRow = this.lRow;
+    const trackCode = this.trackCode, lPlays = this.lPlays, lStreams = this.lStreams, lMs = this.lMs, lFirst = this.lFirst, lArtist = this.lArtist;
     const maPlays = this.maPlays, maMs = this.maMs, maStreams = this.maStreams;
     const hours = this.hours, monthPlays = this.monthPlays, monthMs = this.monthMs, monthOfDay = this.monthOfDay;
     const shift = this.offsetMs - this.base;
@@ -561,25 +590,61 @@ export class UserAccumulator {
       let l: number;
       if (raw >= 0) {
         let h = Math.imul(raw, 0x9e3779b1) >>> ctShift;
-        const mask = this.ctCap - 1;
         for (;;) {
           const o = h << 2;
           if (ct[o] !== ctGen) {
+            // First play of this code by this user. Common case inline: the code is its
+            // track's canonical row and the table has room, so slot h takes it.
+            const ro = raw * R;
+            if (codeRow[ro] === raw && 2 * (nCodes + 1) <= ctMask + 1) {
+              l = nl++;
+              lTrack[l] = codeRow[ro + 1]!;
+              lPlays[l] = 0;
+              lStreams[l] = 0;
+              lMs[l] = 0;
+              lFirst[l] = Infinity;
+              lRow[l] = raw;
+              const a = codeRow[ro + 2]!;
+              lArtist[l] = a < 0 ? -1 : artistLocal[a]! >= 0 ? artistLocal[a]! : this.localArtist(a);
+              ct[o] = ctGen;
+              ct[o + 1] = raw;
+              ct[o + 2] = l;
+              ctKeys[nCodes] = raw;
+              ctVals[nCodes++] = l;
+              break;
+            }
+            this.nl = nl;
+            this.nCodes = nCodes;
             l = this.localCode(raw);
+            nl = this.nl;
+            nCodes = this.nCodes;
             ct = this.ct;
             ctShift = this.ctShift;
+            ctMask = this.ctCap - 1;
             ctGen = this.ctGen;
+            ctKeys = this.ctKeys;
+            ctVals = this.ctVals;
             break;
           }
           if (ct[o + 1] === raw) {
             l = ct[o + 2]!;
             break;
           }
-          h = (h + 1) & mask;
+          h = (h + 1) & ctMask;
         }
       } else {
         const t = oTrack[-raw - 1]!;
-        l = t < 0 ? -2 : trackLocal[t]! >= 0 ? trackLocal[t]! : this.localTrack(t);
+        this.nl = nl;
+        this.nCodes = nCodes;
+        l = t < 0 ? -2 : this.localRow(trackCode[t]!);
+        nl = this.nl;
+        nCodes = this.nCodes;
+        ct = this.ct;
+        ctShift = this.ctShift;
+        ctMask = this.ctCap - 1;
+        ctGen = this.ctGen;
+        ctKeys = this.ctKeys;
+        ctVals = this.ctVals;
       }
       if (l === -2) {
         unknown++;
@@ -612,6 +677,8 @@ export class UserAccumulator {
       }
     }
     if (!sorted) this.rows = rows;
+    this.nl = nl;
+    this.nCodes = nCodes;
     this.groupTs = groupTs;
     this.groupN = groupN;
     this.plays = plays;
@@ -637,7 +704,7 @@ export class UserAccumulator {
       this.monthMs[m]! += p.monthMs[m]!;
     }
     for (let i = 0; i < p.tracks.length; i++) {
-      const l = this.localTrack(p.tracks[i]!);
+      const l = this.localRow(this.trackCode[p.tracks[i]!]!);
       this.lPlays[l]! += p.trackPlays[i]!;
       this.lStreams[l]! += p.trackStreams[i]!;
       this.lMs[l]! += p.trackMs[i]!;
@@ -699,7 +766,7 @@ export class UserAccumulator {
     aStreams.fill(0, 0, na);
     aMs.fill(0, 0, na);
     aFirst.fill(Infinity, 0, na);
-    const F = this.features, I = 2 + F, lInfo = this.lInfo;
+    const F = this.features, R = this.row, codeRow = this.codeRow, lRow = this.lRow;
     let datedMs = 0, yearMs = 0, timelessMs = 0, featuredMs = 0;
     const featureMs = new Float64Array(F);
     const albumLocal = this.albumLocal, albAlbum = this.albAlbum, albStreams = this.albStreams, albMs = this.albMs;
@@ -708,18 +775,18 @@ export class UserAccumulator {
     let nStreamed = 0;
     const timelessYear = this.w.year - 10;
     for (let l = 0; l < nl; l++) {
-      const o = l * I;
+      const o = lRow[l]! * R;
       const ms = lMs[l]!;
       if (lStreams[l]! > 0) withStream[nStreamed++] = l;
-      const y = lInfo[o + 1]!;
+      const y = codeRow[o + 4]!;
       if (y > 0) {
         datedMs += ms;
         yearMs += ms * y;
         if (y <= timelessYear) timelessMs += ms;
       }
-      if (F > 0 && lInfo[o + 2]! >= 0) {
+      if (F > 0 && codeRow[o + 5]! >= 0) {
         featuredMs += ms;
-        for (let k = 0; k < F; k++) featureMs[k]! += ms * lInfo[o + 2 + k]!;
+        for (let k = 0; k < F; k++) featureMs[k]! += ms * codeRow[o + 5 + k]!;
       }
       const la = lArtist[l]!;
       if (la >= 0) {
@@ -728,7 +795,7 @@ export class UserAccumulator {
         aMs[la]! += ms;
         if (lFirst[l]! < aFirst[la]!) aFirst[la] = lFirst[l]!;
       }
-      const al = lInfo[o]!;
+      const al = codeRow[o + 3]!;
       if (al >= 0) {
         let b = albumLocal[al]!;
         if (b < 0) {
@@ -816,7 +883,6 @@ export class UserAccumulator {
     this.ctCap = 1024;
     this.ctShift = 22;
     this.nextCodeGen();
-    for (let l = 0; l < this.nl; l++) this.trackLocal[this.lTrack[l]!] = -1;
     for (let la = 0; la < this.na; la++) this.artistLocal[this.laArtist[la]!] = -1;
     this.nl = 0;
     this.na = 0;
