@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { wrappedError } from '../errors/registry.ts';
 import { readParquetFile } from '../lake/parquet-io.ts';
 import { entryString, stringTable, type StringTable } from '../columns/string-table.ts';
+import { utf8Strings } from '../columns/utf8-strings.ts';
 
 /** The catalog files a run pins (SPEC §2), in the order their hash covers them. */
 export const CATALOG_FILES = ['tracks.parquet', 'artists.parquet', 'albums.parquet', 'genres.parquet', 'track_id_aliases.parquet'] as const;
@@ -48,7 +49,7 @@ function strings(lake: string, file: string, name: string): string[] {
   const p = path.join(lake, 'catalog', file);
   const v = readParquetFile(p, [name]).getChild(name);
   if (!v) throw wrappedError('ERR_LAKE_MISSING_COLUMN', { file: p, column: name, found: [] });
-  return Array.from(v.toArray() as ArrayLike<string | null>, (x) => x ?? '');
+  return utf8Strings(v).map((x) => x ?? '');
 }
 
 /**

@@ -3,6 +3,7 @@ import { intern } from '../columns/growable.ts';
 import { wrappedError } from '../errors/registry.ts';
 import { readParquetFile } from './parquet-io.ts';
 import { PLAY_COLUMNS, type PlayColumn } from './play-schema.ts';
+import { utf8Strings } from '../columns/utf8-strings.ts';
 
 /**
  * A string column as codes into a file-level dictionary: the same shape
@@ -52,20 +53,20 @@ function stringCodes(file: string, name: string, vec: arrow.Vector): StringCodes
   for (const data of vec.data) {
     if (arrow.DataType.isDictionary(data.type)) {
       // Remap the batch's dictionary once; rows are then one array lookup each.
-      const dict = data.dictionary!;
+      const dict = utf8Strings(data.dictionary!);
       const remap = new Int32Array(dict.length);
       for (let k = 0; k < dict.length; k++) {
-        const s = dict.get(k);
-        remap[k] = s === null ? -1 : add(String(s));
+        const s = dict[k];
+        remap[k] = s === null || s === undefined ? -1 : add(s);
       }
       const idx = data.values as ArrayLike<number>;
       const hasNulls = data.nullCount > 0;
       for (let i = 0; i < data.length; i++) codes[row + i] = hasNulls && !isValid(data, i) ? -1 : remap[idx[data.offset + i]!]!;
     } else if (arrow.DataType.isUtf8(data.type) || arrow.DataType.isLargeUtf8(data.type)) {
-      const v = arrow.makeVector(data);
+      const v = utf8Strings(data);
       for (let i = 0; i < data.length; i++) {
-        const s = v.get(i);
-        codes[row + i] = s === null ? -1 : add(s as string);
+        const s = v[i];
+        codes[row + i] = s === null || s === undefined ? -1 : add(s);
       }
     } else {
       throw wrappedError('ERR_LAKE_BAD_COLUMN_TYPE', { file, column: name, expected: 'a string column (plain or dictionary-encoded)', actual: String(data.type) });

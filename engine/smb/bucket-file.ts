@@ -4,6 +4,7 @@ import { describeCause, wrappedError } from '../errors/registry.ts';
 import { BUCKET_FIELDS } from './bucket-schema.ts';
 import { KEY_BYTES } from './key.ts';
 import type { BufferIndex } from './metadata.ts';
+import { utf8Strings } from '../columns/utf8-strings.ts';
 
 /**
  * One bucket file's columns as typed arrays viewing the file's bytes in place
@@ -69,7 +70,7 @@ export function bucketColumns(file: string, bytes: Uint8Array, expectRows: numbe
     const d = col(i);
     return (d.values as T).subarray(d.offset * width, (d.offset + n) * width) as T;
   };
-  const dict = (i: number) => ({ codes: view<Int32Array>(i), dictionary: col(i).dictionary!.toArray() as string[] });
+  const dict = (i: number) => ({ codes: view<Int32Array>(i), dictionary: utf8Strings(col(i).dictionary!) as string[] });
   const tsData = col(1);
   const ts = tsData.values as BigInt64Array;
   return {

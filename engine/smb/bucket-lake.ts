@@ -8,6 +8,7 @@ import { WorkerPool } from '../pool/worker-pool.ts';
 import type { BucketTaskInput, BucketTaskResult } from './bucket-task.ts';
 import { extendDictionary } from './dictionary.ts';
 import { isPowerOfTwo } from './key.ts';
+import { utf8Strings } from '../columns/utf8-strings.ts';
 
 export interface BucketLakeOptions {
   readonly lake: string;
@@ -42,7 +43,7 @@ function catalogIds(lake: string, file: string, column: string): string[] {
   if (!fs.existsSync(p)) throw wrappedError('ERR_LAKE_NOT_FOUND', { lake, expected: `a catalog file ${p}` });
   const v = readParquetFile(p, [column]).getChild(column);
   if (!v) throw wrappedError('ERR_LAKE_MISSING_COLUMN', { file: p, column, found: [] });
-  return v.toArray() as string[];
+  return utf8Strings(v) as string[];
 }
 
 /**

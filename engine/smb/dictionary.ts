@@ -5,6 +5,7 @@ import { sha256 } from 'hash-wasm';
 import { describeCause, wrappedError } from '../errors/registry.ts';
 import { writeFileAtomic } from '../lake/parquet-io.ts';
 import type { DictionaryRef } from './metadata.ts';
+import { utf8Strings } from '../columns/utf8-strings.ts';
 
 /**
  * Append-only, versioned id dictionaries, one per id column (track, artist,
@@ -53,7 +54,7 @@ function load(smb: string, column: DictionaryColumn, ref: DictionaryRef): IdDict
   if (hit) return hit;
   let ids: string[];
   try {
-    ids = arrow.tableFromIPC(fs.readFileSync(file)).getChild('id')!.toArray() as string[];
+    ids = utf8Strings(arrow.tableFromIPC(fs.readFileSync(file)).getChild('id')!) as string[];
   } catch (e) {
     throw wrappedError('ERR_SMB_CORRUPT_BUCKET', { file, problem: `expected an Arrow IPC file with an 'id' column, ${describeCause(e)}` }, e);
   }

@@ -21,6 +21,7 @@ import type { AggregateTaskInput, AggregateTaskResult, InputDescriptor } from '.
 import { writeAggregateBucket, type UserRow } from './output.ts';
 import { addSkips, emptySkips, UserAccumulator, type SkipCounts } from './user-accumulator.ts';
 import { yearWindow, type YearWindow } from './year-window.ts';
+import { utf8Strings } from '../../engine/columns/utf8-strings.ts';
 
 /** Catalog artist ids by index (JSON array), beside the tables. */
 export const ARTIST_IDS_FILE = 'artist_ids.json';
@@ -195,7 +196,7 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
   try {
     const { catalog, names } = buildStageCatalog(o.lake, o.smb);
     const usersTable = readParquetFile(path.join(o.lake, 'users.parquet'), ['user_id', 'utc_offset_minutes']);
-    const ids = usersTable.getChild('user_id')!.toArray() as string[];
+    const ids = utf8Strings(usersTable.getChild('user_id')!) as string[];
     const offs = usersTable.getChild('utc_offset_minutes')!.toArray() as Int32Array;
     const offsets = new Map(ids.map((u, i) => [u, offs[i]!]));
     // Overflow ids (not in the dictionary) get one code per id across all partitions.

@@ -10,6 +10,7 @@ import { readAggregateMetadata } from '../aggregate/metadata.ts';
 import { enrichFileName } from '../enrich/worker.ts';
 import { rankFileName } from '../rank/worker.ts';
 import type { CardResult, CardTask, PackageResult, PackageTask } from './messages.ts';
+import { utf8Strings } from '../../engine/columns/utf8-strings.ts';
 
 export interface PackageOptions {
   readonly lake: string;
@@ -132,7 +133,8 @@ function writeIndex(lake: string, out: string, yearDir: string, n: number): void
 
 function userRegions(lake: string): Map<string, string> {
   const t = readParquetFile(path.join(lake, 'users.parquet'), ['user_id', 'region']);
-  const ids = t.getChild('user_id')!.toArray() as string[];
-  const regions = t.getChild('region')?.toArray() as string[] | undefined;
+  const ids = utf8Strings(t.getChild('user_id')!) as string[];
+  const region = t.getChild('region');
+  const regions = region ? utf8Strings(region) : undefined;
   return new Map(ids.map((u, i) => [u, regions?.[i] ?? '']));
 }
