@@ -5,6 +5,8 @@ import { wrappedError } from '../../engine/errors/registry.ts';
 import { readParquetFile } from '../../engine/lake/parquet-io.ts';
 import { shared } from '../../engine/memory/shared-arrays.ts';
 import { latestDictionary } from '../../engine/smb/dictionary.ts';
+import { utf8Strings } from '../../engine/columns/utf8-strings.ts';
+import { stringOrder } from '../../engine/kernels/string-order.ts';
 
 /**
  * The pinned catalog as integer maps, built once by the coordinator and
@@ -61,30 +63,27 @@ function catalogFile(lake: string, file: string, names: readonly string[]): (nam
   };
 }
 
-const strings = (v: arrow.Vector): string[] => v.toArray() as string[];
+const strings = (v: arrow.Vector): string[] => utf8Strings(v) as string[];
 
-/** Position of each id in ascending code-unit order (the order of `<` on strings). */
-function numbers(v: arrow.Vector): Array<number | null> {
-  return Array.from(v.toArray() as ArrayLike<number | bigint | null>, (x) => (x === null || x === undefined ? null : Number(x)));
+/** A numeric column's values (null where null); a column without nulls is used as Arrow gives it. */
+function numbers(v: arrow.Vector): ArrayLike<number | null> {
+  const a = v.toArray() as ArrayLike<number | bigint | null>;
+  if (v.nullCount === 0 && (a instanceof Float64Array || a instanceof Int32Array)) return a;
+  return Array.from(a, (x) => (x === null || x === undefined ? null : Number(x)));
 }
 
-/** Indexes of `ids` in ascending code-unit order (the order of `<` on strings). */
-function sortedOrder(ids: readonly string[]): number[] {
-  return ids.map((_, i) => i).sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
-}
-
-function ranksOf(order: readonly number[]): Int32Array {
+function ranksOf(order: Int32Array): Int32Array {
   const rank = new Int32Array(order.length);
-  order.forEach((i, r) => (rank[i] = r));
+  for (let r = 0; r < order.length; r++) rank[order[r]!] = r;
   return rank;
 }
 
 function idRanks(ids: readonly string[]): Int32Array {
-  return ranksOf(sortedOrder(ids));
+  return ranksOf(stringOrder(ids));
 }
 
 /** Index of `id` in `ids` by binary search over their sorted order, or -1 (no Map of every id). */
-function indexIn(ids: readonly string[], order: readonly number[], id: string): number {
+function indexIn(ids: readonly string[], order: Int32Array, id: string): number {
   let lo = 0, hi = order.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
@@ -107,7 +106,7 @@ export function buildStageCatalog(lake: string, smb: string): { catalog: StageCa
   const aliases = catalogFile(lake, 'track_id_aliases.parquet', ['old_track_id', 'track_id']);
   const oldIds = strings(aliases('old_track_id'));
   const newIds = strings(aliases('track_id'));
-  const trackOrder = sortedOrder(trackIds);
+  const trackOrder = stringOrder(trackIds);
   const artistIndex = new Map(artistIds.map((id, i) => [id, i]));
   const albumIndex = new Map(albumIds.map((id, i) => [id, i]));
   // A genre an artist names but genres.parquet lacks still counts (with no parent).
