@@ -516,9 +516,11 @@ export class UserAccumulator {
     const maPlays = this.maPlays, maMs = this.maMs, maStreams = this.maStreams;
     const hours = this.hours, monthPlays = this.monthPlays, monthMs = this.monthMs, monthOfDay = this.monthOfDay;
     const shift = this.offsetMs - this.base;
-    // Local day of the previous counted row: rows come sorted by ts within a range, so
-    // most rows fall in the same day and need only the hour's division.
+    // Local day and hour of the previous counted row: rows come sorted by ts within a range,
+    // so most rows fall in the same hour as the one before. Their hour's and month's sums
+    // run in locals and are added to the histograms when the hour (day) changes.
     let dayLo = 0, dayHi = -1, day = 0, m = 0;
+    let hourLo = 0, hourHi = -1, hour = 0, runHourMs = 0, runMonthPlays = 0, runMonthMs = 0;
     let rows = this.rows, plays = this.plays, streams = this.streams, totalMs = this.totalMs;
     let outside = 0, late = 0, priv = 0, dup = 0, unknown = 0;
     let groupTs = this.groupTs, groupN = this.groupN;
@@ -659,15 +661,26 @@ export class UserAccumulator {
       lMs[l]! += ms;
       if (stream === 1 && ts < lFirst[l]!) lFirst[l] = ts;
       const x = ts + shift;
-      if (x < dayLo || x >= dayHi) {
-        day = Math.floor(x / DAY_MS);
-        dayLo = day * DAY_MS;
-        dayHi = dayLo + DAY_MS;
-        m = monthOfDay[day]!;
+      if (x < hourLo || x >= hourHi) {
+        hours[hour]! += runHourMs;
+        runHourMs = 0;
+        if (x < dayLo || x >= dayHi) {
+          monthPlays[m]! += runMonthPlays;
+          monthMs[m]! += runMonthMs;
+          runMonthPlays = 0;
+          runMonthMs = 0;
+          day = Math.floor(x / DAY_MS);
+          dayLo = day * DAY_MS;
+          dayHi = dayLo + DAY_MS;
+          m = monthOfDay[day]!;
+        }
+        hour = ((x - dayLo) / HOUR_MS) | 0;
+        hourLo = dayLo + hour * HOUR_MS;
+        hourHi = hourLo + HOUR_MS;
       }
-      hours[((x - dayLo) / HOUR_MS) | 0]! += ms;
-      monthPlays[m]!++;
-      monthMs[m]! += ms;
+      runHourMs += ms;
+      runMonthPlays++;
+      runMonthMs += ms;
       const la = lArtist[l]!;
       if (la >= 0) {
         const k = la * 12 + m;
@@ -676,6 +689,9 @@ export class UserAccumulator {
         maStreams[k]! += stream;
       }
     }
+    hours[hour]! += runHourMs;
+    monthPlays[m]! += runMonthPlays;
+    monthMs[m]! += runMonthMs;
     if (!sorted) this.rows = rows;
     this.nl = nl;
     this.nCodes = nCodes;
