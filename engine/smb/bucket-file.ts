@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import * as arrow from 'apache-arrow';
+import { Footer } from 'apache-arrow/ipc/metadata/file';
+import { Message, type RecordBatch as RecordBatchMetadata } from 'apache-arrow/ipc/metadata/message';
 import { describeCause, wrappedError } from '../errors/registry.ts';
 import { BUCKET_FIELDS } from './bucket-schema.ts';
 import { KEY_BYTES } from './key.ts';
@@ -124,10 +126,29 @@ export function bucketViews(file: string, bytes: Uint8Array, rows: number, idx: 
   };
 }
 
-/** The buffer index of bucket-file bytes, by parsing them once (at write time). */
+/**
+ * The buffer index of bucket-file bytes (at write time), read from the IPC
+ * file's footer and its record batch's metadata: where the batch's body starts
+ * and each buffer's offset in it. No column or dictionary is decoded. Every
+ * field of BUCKET_SCHEMA has two buffers (validity, then values or dictionary
+ * indexes), so field i's values are buffer 2i + 1.
+ */
 export function bufferIndexOf(bytes: Uint8Array, rows: number): BufferIndex | undefined {
   if (rows === 0) return undefined;
-  const c = bucketColumns('(new)', bytes, rows);
-  const at = (a: ArrayBufferView) => a.byteOffset - bytes.byteOffset;
-  return { keys: at(c.keys), ts: at(c.tsWords), track: at(c.track), artist: at(c.artist), album: at(c.album), ms: at(c.ms), arrival: at(c.arrival), source: at(c.source), priv: at(c.priv) };
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const footerLength = dv.getInt32(bytes.length - 10, true);
+  const footer = Footer.decode(bytes.subarray(bytes.length - 10 - footerLength, bytes.length - 10));
+  const block = footer.getRecordBatch(0);
+  if (!block || footer.numRecordBatches !== 1) throw new Error(`a bucket file holds one record batch, found ${footer.numRecordBatches}`);
+  // A message starts with the continuation marker (-1) and the metadata's length (older writers: the length alone).
+  const continued = dv.getInt32(block.offset, true) === -1;
+  const metaStart = block.offset + (continued ? 8 : 4);
+  const metaLength = dv.getInt32(block.offset + (continued ? 4 : 0), true);
+  const batch = Message.decode(bytes.subarray(metaStart, metaStart + metaLength)).header() as RecordBatchMetadata;
+  if (batch.length !== rows || batch.buffers.length !== 2 * BUCKET_FIELDS.length) {
+    throw new Error(`a bucket file of ${rows} rows has ${2 * BUCKET_FIELDS.length} buffers, found ${batch.length} rows and ${batch.buffers.length} buffers`);
+  }
+  const body = block.offset + block.metaDataLength;
+  const values = (field: number) => body + batch.buffers[2 * field + 1]!.offset;
+  return { keys: values(0), ts: values(1), track: values(2), artist: values(3), album: values(4), ms: values(5), arrival: values(6), source: values(7), priv: values(8) };
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bucketColumns, tsAt } from '../../../engine/smb/bucket-file.ts';
+import { bucketColumns, bucketViews, bufferIndexOf, tsAt } from '../../../engine/smb/bucket-file.ts';
 import { BucketWriter } from '../../../engine/smb/bucket-writer.ts';
 import { KEY_BYTES } from '../../../engine/smb/key.ts';
 import { RowBlock } from '../../../engine/smb/row-block.ts';
@@ -50,6 +50,24 @@ describe('bucket file round trip', () => {
         expect(c.device.dictionary[c.device.codes[i]!]).toBe(`d${i % 2}`);
       }
     }), { numRuns: 40 });
+  });
+
+  it("finds each column's buffer from the footer and batch metadata where a full parse finds it", () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 3 }), (n, pad) => {
+      const bytes = new BucketWriter().encode(blockOf(n), Uint32Array.from({ length: n }, (_, i) => i), 0, n);
+      // At an offset in a larger buffer (as in a SharedArrayBuffer of many files).
+      const inBig = new Uint8Array(new ArrayBuffer(bytes.length + 8 * (pad + 1)), 8 * pad, bytes.length);
+      inBig.set(bytes);
+      const c = bucketColumns('t.arrow', inBig, n);
+      const at = (a: ArrayBufferView) => a.byteOffset - inBig.byteOffset;
+      const idx = bufferIndexOf(inBig, n)!;
+      expect(idx).toEqual({ keys: at(c.keys), ts: at(c.tsWords), track: at(c.track), artist: at(c.artist), album: at(c.album), ms: at(c.ms), arrival: at(c.arrival), source: at(c.source), priv: at(c.priv) });
+      const v = bucketViews('t.arrow', inBig, n, idx);
+      expect(Array.from(v.track)).toEqual(Array.from(c.track));
+      expect(Array.from(v.keys)).toEqual(Array.from(c.keys));
+    }), { numRuns: 40 });
+    const one = new BucketWriter().encode(blockOf(3), Uint32Array.from([0, 1, 2]), 0, 3);
+    expect(() => bufferIndexOf(one, 4)).toThrow(/3 rows/);
   });
 
   it('reads an empty bucket as an empty file, and rejects a row-count mismatch', () => {
