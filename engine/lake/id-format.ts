@@ -31,9 +31,13 @@ export function isBase62IdBytes(bytes: Uint8Array, start: number, end: number): 
 }
 
 export function isUserId(s: string): boolean {
-  return /^[0-9a-f]{32}$/.test(s);
+  if (s.length !== USER_ID_LENGTH) return false;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 255 || IS_HEX[s.charCodeAt(i)] === 0) return false;
+  return true;
 }
 
 export function isBase62Id(s: string): boolean {
-  return /^[0-9A-Za-z]{22}$/.test(s);
+  if (s.length !== BASE62_ID_LENGTH) return false;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 255 || IS_BASE62[s.charCodeAt(i)] === 0) return false;
+  return true;
 }

@@ -49,6 +49,18 @@ function stringCodes(file: string, name: string, vec: arrow.Vector): StringCodes
   const dictionary: string[] = [];
   const index = new Map<string, number>();
   const add = (s: string) => intern(dictionary, index, s);
+  // One dictionary-encoded chunk (a file of one row group): its dictionary is the file's,
+  // and rows keep their indexes (no interning of every distinct value).
+  const only = vec.data.length === 1 ? vec.data[0]! : null;
+  if (only && arrow.DataType.isDictionary(only.type)) {
+    const dict = utf8Strings(only.dictionary!);
+    if (!dict.includes(null)) {
+      const idx = only.values as ArrayLike<number>;
+      const hasNulls = only.nullCount > 0;
+      for (let i = 0; i < n; i++) codes[i] = hasNulls && !isValid(only, i) ? -1 : idx[only.offset + i]!;
+      return { codes, dictionary: dict as string[] };
+    }
+  }
   let row = 0;
   for (const data of vec.data) {
     if (arrow.DataType.isDictionary(data.type)) {
