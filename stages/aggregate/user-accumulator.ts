@@ -115,6 +115,8 @@ export interface TrackCodes {
 }
 
 const HOUR_MS = 3_600_000;
+/** A local track the hot loop leaves to the methods (never a local index; -2 is an unknown track). */
+const SLOW_PATH = -3;
 /** Sorted dedupe scans a group of equal-ts rows up to this size, then hashes it. */
 const GROUP_SCAN = 32;
 const DAY_MS = 86_400_000;
@@ -615,17 +617,7 @@ export class UserAccumulator {
               ctVals[nCodes++] = l;
               break;
             }
-            this.nl = nl;
-            this.nCodes = nCodes;
-            l = this.localCode(raw);
-            nl = this.nl;
-            nCodes = this.nCodes;
-            ct = this.ct;
-            ctShift = this.ctShift;
-            ctMask = this.ctCap - 1;
-            ctGen = this.ctGen;
-            ctKeys = this.ctKeys;
-            ctVals = this.ctVals;
+            l = SLOW_PATH;
             break;
           }
           if (ct[o + 1] === raw) {
@@ -634,11 +626,16 @@ export class UserAccumulator {
           }
           h = (h + 1) & ctMask;
         }
-      } else {
-        const t = oTrack[-raw - 1]!;
+      } else l = SLOW_PATH;
+      if (l === SLOW_PATH) {
+        // An alias, a table to grow, or an overflow id: through the methods, with the loop's state synced.
         this.nl = nl;
         this.nCodes = nCodes;
-        l = t < 0 ? -2 : this.localRow(trackCode[t]!);
+        if (raw >= 0) l = this.localCode(raw);
+        else {
+          const t = oTrack[-raw - 1]!;
+          l = t < 0 ? -2 : this.localRow(trackCode[t]!);
+        }
         nl = this.nl;
         nCodes = this.nCodes;
         ct = this.ct;
