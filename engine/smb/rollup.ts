@@ -2,8 +2,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
-import { atLeast } from '../columns/growable.ts';
 import { invariant } from '../errors/invariant.ts';
+import { TsOrder } from '../kernels/ts-order.ts';
 import { writeFileAtomic } from '../lake/parquet-io.ts';
 import type { RejectReason } from '../lake/play-schema.ts';
 import { bufferIndexOf } from './bucket-file.ts';
@@ -77,7 +77,7 @@ export function rollUpBucket(source: SmbSource, j: number, remap: OverflowRemap,
   // a row's index in the concatenation is its arrival-order tie-break.
   const order = new Uint32Array(total);
   let q = 0;
-  let side = new Uint32Array(1024);
+  const tsOrder = new TsOrder();
   const ur = userRuns(inputs);
   for (let g = 0; g < ur.users; g++) {
     const keyCols = inputs[ur.keyInput[g]!]!.columns;
@@ -90,38 +90,9 @@ export function rollUpBucket(source: SmbSource, j: number, remap: OverflowRemap,
       block.user.fill(u, base + ur.runs[3 * r + 1]!, e);
       for (let i = base + ur.runs[3 * r + 1]!; i < e; i++) order[q++] = i;
     }
-    // Then by ts within the user. Day files arrive roughly in time order, so most rows
-    // already follow: keep the rows that do (a sorted "main" run, in place), set aside the
-    // ones that go back in time (late arrivals, re-sent duplicates), sort those by
-    // (ts, arrival) and merge the two. Stable: equal ts keep arrival order.
-    const ts = block.ts;
-    let last = -Infinity, n = first, sideN = 0;
-    for (let k = first; k < q; k++) {
-      const r = order[k]!;
-      if (ts[r]! >= last) {
-        last = ts[r]!;
-        order[n++] = r;
-      } else {
-        side = atLeast(side, sideN + 1);
-        side[sideN++] = r;
-      }
-    }
-    if (sideN === 0) continue;
-    const late = side.subarray(0, sideN).sort((a, b) => ts[a]! - ts[b]! || a - b);
-    const main = order.slice(first, n);
-    let i = 0, j = 0, k = first;
-    while (i < main.length && j < sideN) {
-      const a = main[i]!, b = late[j]!;
-      if (ts[a]! < ts[b]! || (ts[a] === ts[b] && a < b)) {
-        order[k++] = a;
-        i++;
-      } else {
-        order[k++] = b;
-        j++;
-      }
-    }
-    while (i < main.length) order[k++] = main[i++]!;
-    while (j < sideN) order[k++] = late[j++]!;
+    // Then by ts within the user (stable: equal ts keep arrival order). Day files arrive
+    // roughly in time order, so most rows already follow (TsOrder).
+    tsOrder.sort(order, first, q, block.ts);
   }
   invariant(q === total, () => `roll-up of bucket ${j}: ${total - q} rows belong to no key group`);
   const name = bucketFileName(j, source.numBuckets, 0, 1);
