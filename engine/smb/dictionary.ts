@@ -32,6 +32,15 @@ export interface IdDictionary {
   readonly index: ReadonlyMap<string, number>;
 }
 
+/** A dictionary whose id → code map is built on first use (bucketing needs it; stage 1 only reads ids). */
+function dictionaryOf(column: DictionaryColumn, ref: DictionaryRef, ids: readonly string[]): IdDictionary {
+  let index: Map<string, number> | undefined;
+  return {
+    column, ref, ids,
+    get index() { return (index ??= new Map(ids.map((id, i) => [id, i]))); },
+  };
+}
+
 const dirOf = (smb: string, column: DictionaryColumn) => path.join(smb, '_dictionaries', column);
 const versionFile = (v: number) => `v${String(v).padStart(6, '0')}.arrow`;
 
@@ -59,9 +68,7 @@ function load(smb: string, column: DictionaryColumn, ref: DictionaryRef): IdDict
     throw wrappedError('ERR_SMB_CORRUPT_BUCKET', { file, problem: `expected an Arrow IPC file with an 'id' column, ${describeCause(e)}` }, e);
   }
   if (ids.length !== ref.count) throw wrappedError('ERR_SMB_CORRUPT_BUCKET', { file, problem: `expected ${ref.count} ids, found ${ids.length}` });
-  // The id → code map is built on first use (bucketing needs it; stage 1 only reads ids).
-  let index: Map<string, number> | undefined;
-  const d: IdDictionary = { column, ref, ids, get index() { return (index ??= new Map(ids.map((id, i) => [id, i]))); } };
+  const d = dictionaryOf(column, ref, ids);
   cache.set(key, d);
   return d;
 }
@@ -70,7 +77,7 @@ function load(smb: string, column: DictionaryColumn, ref: DictionaryRef): IdDict
 export function latestDictionary(smb: string, column: DictionaryColumn): IdDictionary {
   const versions = readVersions(smb, column);
   const last = versions[versions.length - 1];
-  if (!last) return { column, ref: { version: 0, count: 0, sha256: '' }, ids: [], index: new Map() };
+  if (!last) return dictionaryOf(column, { version: 0, count: 0, sha256: '' }, []);
   return load(smb, column, last);
 }
 
@@ -93,10 +100,7 @@ export async function extendDictionary(smb: string, column: DictionaryColumn, ca
   const dir = dirOf(smb, column);
   writeFileAtomic(path.join(dir, versionFile(ref.version)), arrow.tableToIPC(new arrow.Table({ id: arrow.vectorFromArray(ids, new arrow.Utf8()) }), 'file'));
   writeFileAtomic(path.join(dir, 'versions.json'), JSON.stringify([...readVersions(smb, column), ref], null, 2) + '\n');
-  // The id → code map is built on first use (bucketing needs it; stage 1 only reads ids).
-  let index: Map<string, number> | undefined;
-  const d: IdDictionary = { column, ref, ids, get index() { return (index ??= new Map(ids.map((id, i) => [id, i]))); } };
-  return d;
+  return dictionaryOf(column, ref, ids);
 }
 
 /** Checks that a partition's dictionary reference is a version of this store, with the same content. */

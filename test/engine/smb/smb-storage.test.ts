@@ -102,6 +102,11 @@ describe('SMB storage', () => {
     expect(got).toEqual(ref.rows);
     expect(rejects).toBe(ref.rejects);
     expect(r64.rows).toBe([...ref.rows.values()].reduce((s, x) => s + x, 0));
+    // An id of the dictionaries is stored as its code: the overflow lists hold only ids they lack.
+    for (const col of ['track', 'artist', 'album'] as const) {
+      const known = new Set(latestDictionary(root('smb64'), col).ids);
+      for (const d of DAYS) expect(readMetadata(smbPartitionDir(root('smb64'), d)).overflow[col].filter((id) => known.has(id))).toEqual([]);
+    }
   });
 
   it('puts every row in its key\'s bucket, sorted by (key, ts), in every shard', () => {
