@@ -142,7 +142,8 @@ function pick<T extends Int32Array | Float64Array>(out: T, order: Int32Array, fr
  * row (`codeRow`): the first play of a track reads it (inline, in the loop,
  * for the common case) and finalize reads it once per local track. Local
  * month and hour come from one division and a day → month table. Cells are
- * cleared when a local index is handed out, so a reset walks nothing.
+ * cleared when a local index is handed out, so a reset walks only the user's
+ * artists (to free their catalog-indexed slots).
  */
 export class UserAccumulator {
   readonly skips = emptySkips();
@@ -456,7 +457,7 @@ export class UserAccumulator {
     if (this.ctGen === 1) this.ct.fill(0);
   }
 
-  /** A new local track for canonical row `r`, with its artist's local index and its facts copied from the row. */
+  /** A new local track for canonical row `r`, with its artist's local index (its other facts stay in the row: `lRow`). */
   private newLocal(r: number): number {
     const l = this.nl++;
     const o = r * this.row;
