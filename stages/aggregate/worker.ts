@@ -42,11 +42,11 @@ export function aggregateTask(t: AggregateTaskInput): AggregateTaskResult {
 }
 
 /**
- * Runs the kernel over a synthetic user a few dozen times (both dedupe paths,
- * finalize and partials), so the JIT has optimized it before the first timed
- * task: otherwise the first tasks of every worker run several times slower
- * and look like skew in the profile. Leaves no trace in the skip counts the
- * tasks report (they report differences).
+ * Runs the kernel over synthetic users — 400 small ones, then a big one a few
+ * dozen times (both dedupe paths, finalize and partials) — so the JIT has
+ * optimized it before the first timed task: otherwise the first tasks of
+ * every worker run several times slower and look like skew in the profile.
+ * Leaves no trace in the skip counts the tasks report (they report differences).
  */
 function exerciseKernel(a: UserAccumulator, c: AggregateTaskInput['catalog'], w: AggregateTaskInput['window']): void {
   const n = 16_384;
