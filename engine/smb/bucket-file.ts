@@ -133,20 +133,21 @@ export function bucketViews(file: string, bytes: Uint8Array, rows: number, idx: 
  * field of BUCKET_SCHEMA has two buffers (validity, then values or dictionary
  * indexes), so field i's values are buffer 2i + 1.
  */
-export function bufferIndexOf(bytes: Uint8Array, rows: number): BufferIndex | undefined {
+export function bufferIndexOf(file: string, bytes: Uint8Array, rows: number): BufferIndex | undefined {
   if (rows === 0) return undefined;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const footerLength = dv.getInt32(bytes.length - 10, true);
   const footer = Footer.decode(bytes.subarray(bytes.length - 10 - footerLength, bytes.length - 10));
   const block = footer.getRecordBatch(0);
-  if (!block || footer.numRecordBatches !== 1) throw new Error(`a bucket file holds one record batch, found ${footer.numRecordBatches}`);
+  const bad = (problem: string) => wrappedError('ERR_SMB_CORRUPT_BUCKET', { file, problem });
+  if (!block || footer.numRecordBatches !== 1) throw bad(`expected one record batch, found ${footer.numRecordBatches}`);
   // A message starts with the continuation marker (-1) and the metadata's length (older writers: the length alone).
   const continued = dv.getInt32(block.offset, true) === -1;
   const metaStart = block.offset + (continued ? 8 : 4);
   const metaLength = dv.getInt32(block.offset + (continued ? 4 : 0), true);
   const batch = Message.decode(bytes.subarray(metaStart, metaStart + metaLength)).header() as RecordBatchMetadata;
   if (batch.length !== rows || batch.buffers.length !== 2 * BUCKET_FIELDS.length) {
-    throw new Error(`a bucket file of ${rows} rows has ${2 * BUCKET_FIELDS.length} buffers, found ${batch.length} rows and ${batch.buffers.length} buffers`);
+    throw bad(`expected ${rows} rows in ${2 * BUCKET_FIELDS.length} buffers, found ${batch.length} rows in ${batch.buffers.length} buffers`);
   }
   const body = block.offset + block.metaDataLength;
   const values = (field: number) => body + batch.buffers[2 * field + 1]!.offset;

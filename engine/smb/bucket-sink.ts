@@ -131,7 +131,7 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
       const name = bucketFileName(bucket, o.numBuckets, s, o.numShards);
       const bytes = writer.encode(b, order, a, z);
       writeFileAtomic(path.join(outDir, name), bytes);
-      infos.push({ name, bucket, shard: s, rows: z - a, bytes: bytes.length, buffers: bufferIndexOf(bytes, z - a) });
+      infos.push({ name, bucket, shard: s, rows: z - a, bytes: bytes.length, buffers: bufferIndexOf(path.join(outDir, name), bytes, z - a) });
       rows += z - a;
     }
   };

@@ -98,7 +98,7 @@ export function rollUpBucket(source: SmbSource, j: number, remap: OverflowRemap,
   const name = bucketFileName(j, source.numBuckets, 0, 1);
   const bytes = writer.encode(block, order, 0, total);
   writeFileAtomic(path.join(outDir, name), bytes);
-  return { name, bucket: j, shard: 0, rows: total, bytes: bytes.length, buffers: bufferIndexOf(bytes, total) };
+  return { name, bucket: j, shard: 0, rows: total, bytes: bytes.length, buffers: bufferIndexOf(path.join(outDir, name), bytes, total) };
 }
 
 export interface RollupOptions {

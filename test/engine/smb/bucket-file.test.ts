@@ -60,14 +60,14 @@ describe('bucket file round trip', () => {
       inBig.set(bytes);
       const c = bucketColumns('t.arrow', inBig, n);
       const at = (a: ArrayBufferView) => a.byteOffset - inBig.byteOffset;
-      const idx = bufferIndexOf(inBig, n)!;
+      const idx = bufferIndexOf('t.arrow', inBig, n)!;
       expect(idx).toEqual({ keys: at(c.keys), ts: at(c.tsWords), track: at(c.track), artist: at(c.artist), album: at(c.album), ms: at(c.ms), arrival: at(c.arrival), source: at(c.source), priv: at(c.priv) });
       const v = bucketViews('t.arrow', inBig, n, idx);
       expect(Array.from(v.track)).toEqual(Array.from(c.track));
       expect(Array.from(v.keys)).toEqual(Array.from(c.keys));
     }), { numRuns: 40 });
     const one = new BucketWriter().encode(blockOf(3), Uint32Array.from([0, 1, 2]), 0, 3);
-    expect(() => bufferIndexOf(one, 4)).toThrow(/3 rows/);
+    expect(() => bufferIndexOf('one.arrow', one, 4)).toThrow(expect.objectContaining({ code: 'ERR_SMB_CORRUPT_BUCKET', message: expect.stringMatching(/one\.arrow.*expected 4 rows.*found 3 rows/s) }));
   });
 
   it('reads an empty bucket as an empty file, and rejects a row-count mismatch', () => {
