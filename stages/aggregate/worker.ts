@@ -49,48 +49,40 @@ export function aggregateTask(t: AggregateTaskInput): AggregateTaskResult {
  * Leaves no trace in the skip counts the tasks report (they report differences).
  */
 function exerciseKernel(a: UserAccumulator, c: AggregateTaskInput['catalog'], w: AggregateTaskInput['window']): void {
-  const n = 16_384;
   const codes = Math.max(1, Math.min(c.resolve.length, 20_000));
-  const tsWords = new Int32Array(2 * n);
-  const track = new Int32Array(n), ms = new Int32Array(n), arrival = new Int32Array(n), priv = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const ts = w.startMs + i * 3_600_000;
-    tsWords[2 * i] = ts % 4294967296;
-    tsWords[2 * i + 1] = Math.floor(ts / 4294967296);
-    track[i] = (i * 7919 + (i >> 6)) % codes;
-    ms[i] = (i * 104_729) % 300_000;
-  }
-  const cols = { tsWords, track, ms, arrival, priv };
   const none = { overflowCode: new Int32Array(0), overflowTrack: new Int32Array(0) };
+  const columnsOf = (n: number) => ({ tsWords: new Int32Array(2 * n), track: new Int32Array(n), ms: new Int32Array(n), arrival: new Int32Array(n), priv: new Uint8Array(n) });
+  /** Synthetic plays: ts, code and ms of play i from the given functions. */
+  const fill = (cols: ReturnType<typeof columnsOf>, ts: (i: number) => number, track: (i: number) => number, ms: (i: number) => number) => {
+    for (let i = 0; i < cols.track.length; i++) {
+      const t = ts(i);
+      cols.tsWords[2 * i] = t % 4294967296;
+      cols.tsWords[2 * i + 1] = Math.floor(t / 4294967296);
+      cols.track[i] = track(i);
+      cols.ms[i] = ms(i);
+    }
+  };
+  /** One user: its plays (sorted path or hash path), then finalized or taken as a partial. */
+  const run = (cols: ReturnType<typeof columnsOf>, sorted: boolean, partial: boolean) => {
+    a.begin(0, cols.track.length);
+    a.addRows(cols, 0, cols.track.length, none, sorted);
+    if (partial || !a.hasPlays) a.takePartial();
+    else a.finalize();
+  };
   // First many small users with repeats and ties (50 tracks, four ms values, a play a day):
   // every path of finalize runs with short loops, so it is optimized as a whole from
   // complete feedback. A first call on a big user would compile it mid-loop (on-stack
   // replacement) before its later statements ever ran, and that code deopted on every
   // later call that reached them (hundreds of times a run, measured with --trace-deopt).
-  const small = 300;
-  const sTs = new Int32Array(2 * small), sTrack = new Int32Array(small), sMs = new Int32Array(small);
-  const smallCols = { tsWords: sTs, track: sTrack, ms: sMs, arrival: new Int32Array(small), priv: new Uint8Array(small) };
+  const small = columnsOf(300);
   for (let u = 0; u < 400; u++) {
-    for (let i = 0; i < small; i++) {
-      const ts = w.startMs + i * 86_400_000 + u * 1_000;
-      sTs[2 * i] = ts % 4294967296;
-      sTs[2 * i + 1] = Math.floor(ts / 4294967296);
-      sTrack[i] = (u * 131 + (i % 50) * 17) % codes;
-      sMs[i] = [0, 30_000, 60_000, 120_000][(i + u) % 4]!;
-    }
-    a.begin(0, small);
-    a.addRows(smallCols, 0, small, none, u % 2 === 0);
-    if (u % 8 === 7) a.takePartial();
-    else if (a.hasPlays) a.finalize();
-    else a.takePartial();
+    fill(small, (i) => w.startMs + i * 86_400_000 + u * 1_000, (i) => (u * 131 + (i % 50) * 17) % codes, (i) => [0, 30_000, 60_000, 120_000][(i + u) % 4]!);
+    run(small, u % 2 === 0, u % 8 === 7);
   }
-  for (let rep = 0; rep < 24; rep++) {
-    a.begin(0, n);
-    a.addRows(cols, 0, n, none, rep % 2 === 0);
-    if (rep % 4 === 3) a.takePartial();
-    else if (a.hasPlays) a.finalize();
-    else a.takePartial();
-  }
+  // Then a big user (16k plays, nearly all of distinct tracks), a few dozen times.
+  const big = columnsOf(16_384);
+  fill(big, (i) => w.startMs + i * 3_600_000, (i) => (i * 7919 + (i >> 6)) % codes, (i) => (i * 104_729) % 300_000);
+  for (let rep = 0; rep < 24; rep++) run(big, rep % 2 === 0, rep % 4 === 3);
 }
 
 /**
