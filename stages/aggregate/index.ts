@@ -319,7 +319,9 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
           tasks.push({ bucket: j, users: job.users.length, sliced: job.sliced, rows: r.rows, ms: r.ms });
           if (job.sliced) {
             const u = job.users[0]!.user;
-            partials.set(u, [...(partials.get(u) ?? []), ...r.partials]);
+            const list = partials.get(u);
+            if (list) list.push(...r.partials);
+            else partials.set(u, [...r.partials]);
           } else job.users.forEach((u, i) => byUser.set(u.user, r.summaries[i] ? { user: u.user, s: r.summaries[i]! } : null));
         });
         for (const [u, ps] of partials) {
