@@ -15,7 +15,7 @@ import { readFilesInto, SabPool } from '../../engine/memory/sab-pool.ts';
 import { ValueDigest } from '../../engine/sketches/value-digest.ts';
 import { KEY_BYTES } from '../../engine/smb/key.ts';
 import { murmur3_32 } from '../../engine/smb/murmur3.ts';
-import type { StageCatalog } from '../../stages/aggregate/catalog.ts';
+import type { StageCatalog } from '../../engine/catalog/stage-catalog.ts';
 import { UserAccumulator, type UserSummary } from '../../stages/aggregate/user-accumulator.ts';
 import { yearWindow } from '../../stages/aggregate/year-window.ts';
 import { renderCard } from '../../stages/package/card-render.ts';

@@ -16,7 +16,7 @@ import { catalogHash } from '../../engine/catalog/catalog-text.ts';
 import { forEachKeyGroup } from '../../engine/smb/key-group-iterator.ts';
 import { planSmbPartitions } from '../../engine/smb/partition-plan.ts';
 import { SmbSource, type BucketInput, type Strategy } from '../../engine/smb/smb-source.ts';
-import { buildStageCatalog, type CatalogNames } from './catalog.ts';
+import { buildStageCatalog, type CatalogNames } from '../../engine/catalog/stage-catalog.ts';
 import type { AggregateTaskInput, AggregateTaskResult, InputDescriptor } from './messages.ts';
 import { writeAggregateBucket, type UserRow } from './output.ts';
 import { addSkips, emptySkips, UserAccumulator, type SkipCounts } from './user-accumulator.ts';

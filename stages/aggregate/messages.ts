@@ -1,4 +1,4 @@
-import type { StageCatalog } from './catalog.ts';
+import type { StageCatalog } from '../../engine/catalog/stage-catalog.ts';
 import type { SkipCounts, UserPartial, UserSummary } from './user-accumulator.ts';
 import type { YearWindow } from './year-window.ts';
 

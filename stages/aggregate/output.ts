@@ -4,7 +4,7 @@ import * as arrow from 'apache-arrow';
 import { writeFileAtomic } from '../../engine/lake/parquet-io.ts';
 import { bucketFileName } from '../../engine/smb/filename-policy.ts';
 import { compareKeys, hexToKey, KEY_BYTES, keyToHex } from '../../engine/smb/key.ts';
-import { FEATURES } from './catalog.ts';
+import { FEATURES } from '../../engine/catalog/stage-catalog.ts';
 import type { UserSummary } from './user-accumulator.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { StageCatalog } from './catalog.ts';
+import type { StageCatalog } from '../../engine/catalog/stage-catalog.ts';
 import { atLeast } from '../../engine/columns/growable.ts';
 import { topK } from '../../engine/kernels/top-k.ts';
 import type { YearWindow } from './year-window.ts';

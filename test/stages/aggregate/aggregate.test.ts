@@ -6,7 +6,7 @@ import { bucketLake } from '../../../engine/smb/bucket-lake.ts';
 import { planSmbPartitions, rollUpDays } from '../../../engine/smb/partition-plan.ts';
 import { listSmbPartitions } from '../../../engine/smb/smb-layout.ts';
 import { runAggregate, type AggregateResult } from '../../../stages/aggregate/index.ts';
-import type { CatalogNames } from '../../../stages/aggregate/catalog.ts';
+import type { CatalogNames } from '../../../engine/catalog/stage-catalog.ts';
 import { readAggregateBucket } from '../../../stages/aggregate/output.ts';
 import type { UserSummary } from '../../../stages/aggregate/user-accumulator.ts';
 import { referenceLake, type RefUser } from '../../reference/stage1-reference.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { StageCatalog } from '../../../stages/aggregate/catalog.ts';
+import type { StageCatalog } from '../../../engine/catalog/stage-catalog.ts';
 import { UserAccumulator, type PlayColumns, type TrackCodes, type UserSummary } from '../../../stages/aggregate/user-accumulator.ts';
 import { yearWindow } from '../../../stages/aggregate/year-window.ts';
 import { referenceUser, type RefCatalog, type RefPlay, type RefUser } from '../../reference/stage1-reference.ts';

@@ -1,12 +1,12 @@
 import type * as arrow from 'apache-arrow';
 import * as path from 'node:path';
-import { genreOrder } from '../../engine/catalog/catalog-text.ts';
-import { wrappedError } from '../../engine/errors/registry.ts';
-import { readParquetFile } from '../../engine/lake/parquet-io.ts';
-import { shared } from '../../engine/memory/shared-arrays.ts';
-import { latestDictionary } from '../../engine/smb/dictionary.ts';
-import { utf8Strings } from '../../engine/columns/utf8-strings.ts';
-import { stringOrder } from '../../engine/kernels/string-order.ts';
+import { genreOrder } from './catalog-text.ts';
+import { wrappedError } from '../errors/registry.ts';
+import { readParquetFile } from '../lake/parquet-io.ts';
+import { shared } from '../memory/shared-arrays.ts';
+import { latestDictionary } from '../smb/dictionary.ts';
+import { utf8Strings } from '../columns/utf8-strings.ts';
+import { stringOrder } from '../kernels/string-order.ts';
 
 /**
  * The pinned catalog as integer maps, built once by the coordinator and
