@@ -93,7 +93,37 @@ function indexIn(ids: readonly string[], order: Int32Array, id: string): number 
   return lo < order.length && ids[order[lo]!] === id ? order[lo]! : -1;
 }
 
-export function buildStageCatalog(lake: string, smb: string): { catalog: StageCatalog; names: CatalogNames } {
+/**
+ * A track id's catalog index after one alias hop, or -1: the id itself when the
+ * catalog has it, else its alias's target (the last alias row wins, as in a Map).
+ */
+export function trackResolver(trackIds: readonly string[], trackOrder: Int32Array, aliases: CatalogAliases): (id: string) => number {
+  const alias = new Map(aliases.oldIds.map((o, i) => [o, aliases.track[i]!]));
+  return (id) => {
+    const direct = indexIn(trackIds, trackOrder, id);
+    return direct >= 0 ? direct : alias.get(id) ?? -1;
+  };
+}
+
+/** The alias table after one hop: old track id → catalog track index (-1 when its target is unknown). */
+export interface CatalogAliases {
+  readonly oldIds: readonly string[];
+  readonly track: Int32Array;
+}
+
+/** A stage catalog, the names behind its indexes, and its aliases (what a snapshot stores). */
+export interface BuiltStageCatalog {
+  readonly catalog: StageCatalog;
+  readonly names: CatalogNames;
+  readonly aliases: CatalogAliases;
+}
+
+/**
+ * Builds the stage catalog from the lake's catalog files and the SMB track
+ * dictionary. `wrapped bucket` stores the result beside the dictionaries
+ * (`catalog-snapshot.ts`), so stage 1 normally reads it instead.
+ */
+export function buildStageCatalog(lake: string, smb: string): BuiltStageCatalog {
   const tracks = catalogFile(lake, 'tracks.parquet', ['track_id', 'artist_id', 'album_id', 'release_year', ...FEATURES]);
   const trackIds = strings(tracks('track_id'));
   const trackArtistIds = strings(tracks('artist_id'));
@@ -103,22 +133,17 @@ export function buildStageCatalog(lake: string, smb: string): { catalog: StageCa
   const artistGenres = strings(artists('primary_genre'));
   const albumIds = strings(catalogFile(lake, 'albums.parquet', ['album_id'])('album_id'));
   const genreNames = strings(catalogFile(lake, 'genres.parquet', ['genre'])('genre'));
-  const aliases = catalogFile(lake, 'track_id_aliases.parquet', ['old_track_id', 'track_id']);
-  const oldIds = strings(aliases('old_track_id'));
-  const newIds = strings(aliases('track_id'));
+  const aliasFile = catalogFile(lake, 'track_id_aliases.parquet', ['old_track_id', 'track_id']);
+  const oldIds = strings(aliasFile('old_track_id'));
+  const newIds = strings(aliasFile('track_id'));
   const trackOrder = stringOrder(trackIds);
   const artistIndex = new Map(artistIds.map((id, i) => [id, i]));
   const albumIndex = new Map(albumIds.map((id, i) => [id, i]));
   // A genre an artist names but genres.parquet lacks still counts (with no parent).
   const genres = genreOrder(genreNames, artistGenres);
   const genreIndex = new Map(genres.map((g, i) => [g, i]));
-  const alias = new Map(oldIds.map((o, i) => [o, newIds[i]!]));
-  const resolveId = (id: string): number => {
-    const direct = indexIn(trackIds, trackOrder, id);
-    if (direct >= 0) return direct;
-    const target = alias.get(id);
-    return target === undefined ? -1 : indexIn(trackIds, trackOrder, target);
-  };
+  const aliases: CatalogAliases = { oldIds, track: Int32Array.from(newIds, (id) => indexIn(trackIds, trackOrder, id)) };
+  const resolveId = trackResolver(trackIds, trackOrder, aliases);
   // The dictionary starts with the catalog's tracks in catalog order (wrapped bucket extends it
   // so): those codes resolve to their position without a lookup.
   const resolveCode = (id: string, code: number): number => (code < trackIds.length && trackIds[code] === id ? code : resolveId(id));
@@ -143,5 +168,5 @@ export function buildStageCatalog(lake: string, smb: string): { catalog: StageCa
     trackYear: shared(Int32Array.from(years, (y) => (y !== null && Number.isInteger(y) && y > 0 ? y : 0))),
     trackFeatures: shared(trackFeatures),
   };
-  return { catalog, names: { trackIds, artistIds, albumIds, genreNames: genres, resolveId } };
+  return { catalog, names: { trackIds, artistIds, albumIds, genreNames: genres, resolveId }, aliases };
 }

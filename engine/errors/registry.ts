@@ -72,6 +72,9 @@ export const ERRORS = {
   ERR_SMB_CORRUPT_BUCKET: def<{ file: string; problem: string }>(
     500, 1,
     (p) => `corrupt SMB bucket file ${p.file}: ${p.problem}`),
+  ERR_CATALOG_SNAPSHOT_CORRUPT: def<{ file: string; problem: string; dir: string }>(
+    500, 1,
+    (p) => `corrupt catalog snapshot file ${p.file}: ${p.problem}; delete ${p.dir} and run wrapped bucket again to rewrite it`),
   ERR_SMB_BAD_OPTION: def<{ option: string; expected: string; actual: string }>(
     400, 2,
     (p) => `${p.option} must be ${p.expected}, got ${p.actual}`),

@@ -7,6 +7,7 @@ import { readParquetFile } from '../lake/parquet-io.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
 import type { BucketTaskInput, BucketTaskResult } from './bucket-task.ts';
 import { extendDictionary } from './dictionary.ts';
+import { ensureCatalogSnapshot } from '../catalog/catalog-snapshot.ts';
 import { isPowerOfTwo } from './key.ts';
 import { utf8Strings } from '../columns/utf8-strings.ts';
 
@@ -25,6 +26,8 @@ export interface BucketLakeOptions {
 }
 
 export interface BucketLakeResult {
+  /** Whether the stage catalog snapshot was (re)written; false when the one there was current. */
+  readonly catalogSnapshot: boolean;
   readonly partitions: number;
   readonly skipped: number;
   readonly rows: number;
@@ -49,8 +52,8 @@ function catalogIds(lake: string, file: string, column: string): string[] {
 /**
  * Converts the lake's arrival-day partitions to SMB (`wrapped bucket`). First
  * extends the id dictionaries with the catalog's ids (tracks, then old alias
- * ids; artists; albums), then buckets each partition on the pool. Complete
- * partitions with unchanged inputs are skipped.
+ * ids; artists; albums) and stores the stage catalog for them, then buckets
+ * each partition on the pool. Complete partitions with unchanged inputs are skipped.
  */
 export async function bucketLake(o: BucketLakeOptions): Promise<BucketLakeResult> {
   const numBuckets = o.numBuckets ?? 64;
@@ -65,6 +68,9 @@ export async function bucketLake(o: BucketLakeOptions): Promise<BucketLakeResult
   const module = new URL('./bucket-task.ts', import.meta.url).href;
   let done = 0;
   try {
+    // Stage 1's catalog, built once here rather than on every run (engine/catalog/catalog-snapshot.ts),
+    // while the workers start.
+    const catalogSnapshot = ensureCatalogSnapshot(o.lake, o.smb);
     const results = await Promise.all(partitions.map(async (p) => {
       const input: BucketTaskInput = {
         smb: o.smb, day: p.day, files: p.files, outDir: smbPartitionDir(o.smb, p.day),
@@ -76,7 +82,7 @@ export async function bucketLake(o: BucketLakeOptions): Promise<BucketLakeResult
     }));
     const sum = (f: (r: BucketTaskResult) => number) => results.reduce((s, r) => s + f(r), 0);
     return {
-      partitions: results.length, skipped: sum((r) => (r.skipped ? 1 : 0)), rows: sum((r) => r.rows),
+      catalogSnapshot, partitions: results.length, skipped: sum((r) => (r.skipped ? 1 : 0)), rows: sum((r) => r.rows),
       rejects: sum((r) => r.rejects), bytes: sum((r) => r.bytes), spilledRuns: sum((r) => r.spilledRuns),
     };
   } finally {

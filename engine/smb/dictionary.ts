@@ -73,6 +73,11 @@ function load(smb: string, column: DictionaryColumn, ref: DictionaryRef): IdDict
   return d;
 }
 
+/** The latest version's reference (count and sha256) without reading its ids; version 0 when there is none. */
+export function latestDictionaryRef(smb: string, column: DictionaryColumn): DictionaryRef {
+  return readVersions(smb, column).at(-1) ?? { version: 0, count: 0, sha256: '' };
+}
+
 /** The latest version of a column's dictionary, or an empty version-0 dictionary. */
 export function latestDictionary(smb: string, column: DictionaryColumn): IdDictionary {
   const versions = readVersions(smb, column);

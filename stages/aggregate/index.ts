@@ -17,6 +17,7 @@ import { forEachKeyGroup } from '../../engine/smb/key-group-iterator.ts';
 import { planSmbPartitions } from '../../engine/smb/partition-plan.ts';
 import { SmbSource, type BucketInput, type Strategy } from '../../engine/smb/smb-source.ts';
 import { buildStageCatalog, type CatalogNames } from '../../engine/catalog/stage-catalog.ts';
+import { readCatalogSnapshot } from '../../engine/catalog/catalog-snapshot.ts';
 import type { AggregateTaskInput, AggregateTaskResult, InputDescriptor } from './messages.ts';
 import { writeAggregateBucket, type UserRow } from './output.ts';
 import { addSkips, emptySkips, UserAccumulator, type SkipCounts } from './user-accumulator.ts';
@@ -86,6 +87,8 @@ export interface AggregateResult {
   readonly mapping: 'mmap' | 'read';
   readonly seconds: number;
   readonly names: CatalogNames;
+  /** Where the stage catalog came from: bucketing's snapshot, or built by this run (and why), and how long that took. */
+  readonly catalog: { readonly source: 'snapshot' | 'built'; readonly why: string | null; readonly seconds: number };
   /** Arrival-day ranges of the partitions read (those wholly past the cutoff are pruned). */
   readonly partitions: ReadonlyArray<{ readonly first: number; readonly last: number }>;
   /** Logical buckets that were in flight at once, and the largest bucket's bytes. */
@@ -194,7 +197,11 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
   const loaded = Promise.all(Array.from({ length: pool.size }, () => pool.run({ module, fn: 'warmup', input: null })));
   loaded.catch(() => undefined);
   try {
-    const { catalog, names } = buildStageCatalog(o.lake, o.smb);
+    // The catalog as bucketing stored it beside the dictionaries; built here only when that is missing or stale.
+    const tCatalog = performance.now();
+    const snapshot = readCatalogSnapshot(o.lake, o.smb);
+    const { catalog, names } = 'stale' in snapshot ? buildStageCatalog(o.lake, o.smb) : snapshot;
+    const catalogSource: AggregateResult['catalog'] = { source: 'stale' in snapshot ? 'built' : 'snapshot', why: 'stale' in snapshot ? snapshot.stale : null, seconds: (performance.now() - tCatalog) / 1000 };
     const usersTable = readParquetFile(path.join(o.lake, 'users.parquet'), ['user_id', 'utc_offset_minutes']);
     const ids = utf8Strings(usersTable.getChild('user_id')!) as string[];
     const offs = usersTable.getChild('utc_offset_minutes')!.toArray() as Int32Array;
@@ -355,7 +362,7 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
     await Promise.all(Array.from({ length: lanes }, lane));
     const result: AggregateResult = {
       window, numBuckets: source.numBuckets, users, eligible, rows, skips, tasks, bytesMapped: sabs.bytesMapped + mmapBytes, mapping,
-      seconds: (performance.now() - t0) / 1000, names, partitions: parts.map((p) => p.metadata.arrivalDays), lanes, largestBucketBytes,
+      seconds: (performance.now() - t0) / 1000, names, catalog: catalogSource, partitions: parts.map((p) => p.metadata.arrivalDays), lanes, largestBucketBytes,
       skippedRollups: partitionPlan.skipped.map((dir, i) => ({ dir, why: partitionPlan.why[i]! })),
     };
     // Catalog ids by index, so a later year's run can read this year's tables (vs last year).

@@ -122,6 +122,8 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     aggregate = await runAggregate({ lake: o.lake, smb, out: dirs.aggregate, year: o.year, workers: o.workers, mapping: o.mapping, memoryBytes: o.memoryBytes, sample, onBucket: progress('aggregate') });
     // A stale roll-up is not an error (the days are read), but it is slower: say so.
     for (const r of aggregate.skippedRollups) log({ event: 'rollup_skipped', dir: r.dir, why: r.why });
+    // Likewise a catalog snapshot that could not be used (the catalog was built instead).
+    if (aggregate.catalog.source === 'built') log({ event: 'catalog_built', why: aggregate.catalog.why, seconds: aggregate.catalog.seconds });
     if (o.onAggregate) writeFileAtomic(path.join(dirs.aggregate, 'profile.json'), JSON.stringify(o.onAggregate(aggregate), null, 2) + '\n');
     return { rows: aggregate.rows, taskMs: aggregate.tasks.map((t) => t.ms) };
   });

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { SNAPSHOT_DIR } from '../../catalog/catalog-snapshot.ts';
 import { epochDayOfIso } from '../../lake/calendar.ts';
 import { bucketLake, parseSize } from '../../smb/bucket-lake.ts';
 import type { Command } from '../command.ts';
@@ -43,6 +44,7 @@ export const bucketCommand: Command = {
     });
     const secs = (performance.now() - t0) / 1000;
     ctx.out(`bucketed ${r.partitions} partitions (${r.skipped} already complete): ${formatCount(r.rows)} rows, ${r.rejects} rejected, ${(r.bytes / 2 ** 20).toFixed(1)} MiB of bucket files`);
+    if (r.catalogSnapshot) ctx.out(`stored the stage catalog for this catalog and dictionary in ${path.join(path.resolve(String(f['smb'])), SNAPSHOT_DIR)}`);
     if (r.spilledRuns > 0) ctx.out(`spilled ${r.spilledRuns} sorted runs (memory budget ${String(f['memory'])})`);
     ctx.out(`in ${secs.toFixed(1)} s: ${formatCount((r.rows + r.rejects) / secs)} rows/s`);
     return 0;

@@ -25,6 +25,7 @@ function reporter(ctx: CommandContext) {
       if (!ctx.isTTY) write(JSON.stringify({ time: new Date().toISOString(), ...e }) + '\n');
       else if (e['event'] === 'stage_skip') ctx.err(`${String(e['stage'])}: already complete (resumed run)`);
       else if (e['event'] === 'rollup_skipped') ctx.err(`roll-up ${String(e['dir'])} not used (its days are read instead): ${String(e['why'])}`);
+      else if (e['event'] === 'catalog_built') ctx.err(`aggregate: catalog snapshot not used (${String(e['why'])}): built the catalog instead; wrapped bucket writes it again`);
       else if (e['event'] === 'run_start') ctx.err(`run ${String(e['run_id'])}${e['resumed'] ? ' (resuming)' : ''} in ${String(e['run_dir'])}`);
     },
     onProgress: (stage: string, done: number, total: number, rows: number) => {
@@ -92,6 +93,7 @@ export const runCommand: Command = {
         return {
           stage: 'aggregate', year, seconds: a.seconds, rows: a.rows, rows_per_s: Math.round(a.rows / a.seconds),
           bytes_mapped: a.bytesMapped, mapping: a.mapping, lanes: a.lanes, largest_bucket_bytes: a.largestBucketBytes, workers: w,
+          catalog: a.catalog,
           worker_utilization: busy / 1000 / (a.seconds * w),
           tasks: a.tasks.length, task_ms: { median: taskMs[Math.floor(taskMs.length / 2)] ?? 0, p90: taskMs[Math.floor(taskMs.length * 0.9)] ?? 0, max: taskMs[taskMs.length - 1] ?? 0 },
           peak_rss_bytes: process.resourceUsage().maxRSS * 1024,

@@ -7,6 +7,7 @@ import { planSmbPartitions, rollUpDays } from '../../../engine/smb/partition-pla
 import { listSmbPartitions } from '../../../engine/smb/smb-layout.ts';
 import { runAggregate, type AggregateResult } from '../../../stages/aggregate/index.ts';
 import type { CatalogNames } from '../../../engine/catalog/stage-catalog.ts';
+import { SNAPSHOT_DIR } from '../../../engine/catalog/catalog-snapshot.ts';
 import { readAggregateBucket } from '../../../stages/aggregate/output.ts';
 import type { UserSummary } from '../../../stages/aggregate/user-accumulator.ts';
 import { referenceLake, type RefUser } from '../../reference/stage1-reference.ts';
@@ -66,6 +67,19 @@ describe('stage 1 (aggregate) end to end, against the independent reference', ()
       compared++;
     }
     expect(compared).toBe(ref.size);
+  });
+
+  it('reads the catalog from the snapshot bucketing stored, and builds the same one itself without it', async () => {
+    expect(result.catalog).toMatchObject({ source: 'snapshot', why: null });
+    const moved = path.join(tmp.dir, 'catalog-snapshot-aside');
+    fs.renameSync(path.join(smb, SNAPSHOT_DIR), moved);
+    try {
+      const built = await runAggregate({ lake, smb, out: path.join(tmp.dir, 'aggregate-built-catalog'), year: 2025, taskRows: 20_000, mapping: 'mmap' });
+      expect(built.catalog).toMatchObject({ source: 'built', why: 'no snapshot' });
+      expect(treeHashes(path.join(tmp.dir, 'aggregate-built-catalog'))).toEqual(treeHashes(path.join(tmp.dir, 'aggregate')));
+    } finally {
+      fs.renameSync(moved, path.join(smb, SNAPSHOT_DIR));
+    }
   });
 
   it('gives byte-identical output whether bucket files are memory-mapped or read into shared memory', async () => {
