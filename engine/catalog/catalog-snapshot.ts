@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tableOf, int32Column } from '../columns/dictionary-column.ts';
+import { stringTable } from '../columns/string-table.ts';
 import { utf8Strings } from '../columns/utf8-strings.ts';
 import { describeCause, wrappedError } from '../errors/registry.ts';
 import { writeFileAtomic } from '../lake/parquet-io.ts';
@@ -47,7 +48,10 @@ const FILES = ['tracks', 'artists', 'albums', 'genres', 'resolve', 'aliases'] as
 type SnapshotFile = (typeof FILES)[number];
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-const utf8Column = (values: readonly string[]) => arrow.vectorFromArray(values, new arrow.Utf8()).data[0]!;
+function utf8Column(values: readonly string[]): arrow.Data<arrow.Utf8> {
+  const t = stringTable(values);
+  return arrow.makeData({ type: new arrow.Utf8(), length: values.length, valueOffsets: t.offsets, data: t.bytes });
+}
 
 function encodeTables(b: BuiltStageCatalog): Record<SnapshotFile, Uint8Array> {
   const { catalog: c, names, aliases } = b;

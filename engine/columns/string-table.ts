@@ -11,14 +11,33 @@ export interface StringTable {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Builds a table from strings (not for hot loops). */
+/**
+ * Builds a table from strings. All-ASCII input (ids) is written one code unit
+ * per byte in one pass; otherwise each string goes through a TextEncoder.
+ */
 export function stringTable(values: readonly string[]): StringTable {
-  const parts = values.map((v) => encoder.encode(v));
-  const offsets = new Int32Array(parts.length + 1);
+  const offsets = new Int32Array(values.length + 1);
   let total = 0;
-  parts.forEach((p, i) => (offsets[i + 1] = total += p.length));
+  let ascii = true;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    for (let k = 0; k < v.length && ascii; k++) if (v.charCodeAt(k) > 0x7f) ascii = false;
+    offsets[i + 1] = total += v.length;
+  }
+  if (!ascii) {
+    const parts = values.map((v) => encoder.encode(v));
+    total = 0;
+    parts.forEach((p, i) => (offsets[i + 1] = total += p.length));
+    const bytes = new Uint8Array(total);
+    parts.forEach((p, i) => bytes.set(p, offsets[i]!));
+    return { bytes, offsets };
+  }
   const bytes = new Uint8Array(total);
-  parts.forEach((p, i) => bytes.set(p, offsets[i]!));
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    const o = offsets[i]!;
+    for (let k = 0; k < v.length; k++) bytes[o + k] = v.charCodeAt(k);
+  }
   return { bytes, offsets };
 }
 
