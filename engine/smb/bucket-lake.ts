@@ -7,7 +7,6 @@ import { readParquetFile } from '../lake/parquet-io.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
 import type { BucketTaskInput, BucketTaskResult } from './bucket-task.ts';
 import { extendDictionary } from './dictionary.ts';
-import { ensureCatalogSnapshot } from '../catalog/catalog-snapshot.ts';
 import { isPowerOfTwo } from './key.ts';
 import { utf8Strings } from '../columns/utf8-strings.ts';
 
@@ -68,10 +67,10 @@ export async function bucketLake(o: BucketLakeOptions): Promise<BucketLakeResult
   const module = new URL('./bucket-task.ts', import.meta.url).href;
   let done = 0;
   try {
-    // Stage 1's catalog, built once here rather than on every run (engine/catalog/catalog-snapshot.ts),
-    // while the workers start.
-    const catalogSnapshot = ensureCatalogSnapshot(o.lake, o.smb);
-    const results = await Promise.all(partitions.map(async (p) => {
+    // Stage 1's catalog, built once here rather than on every run (engine/catalog/catalog-snapshot.ts):
+    // the first task, on a worker, while the other workers bucket partitions.
+    const catalogSnapshot = pool.run<{ lake: string; smb: string }, boolean>({ module, fn: 'catalogSnapshotTask', input: { lake: o.lake, smb: o.smb } });
+    const [snapshotWritten, results] = await Promise.all([catalogSnapshot, Promise.all(partitions.map(async (p) => {
       const input: BucketTaskInput = {
         smb: o.smb, day: p.day, files: p.files, outDir: smbPartitionDir(o.smb, p.day),
         numBuckets, numShards, memoryBytes: o.memoryBytes ?? 512 * 2 ** 20,
@@ -79,10 +78,10 @@ export async function bucketLake(o: BucketLakeOptions): Promise<BucketLakeResult
       const r = await pool.run<BucketTaskInput, BucketTaskResult>({ module, fn: 'bucketTask', input });
       o.onPartition?.(++done, partitions.length, r);
       return r;
-    }));
+    }))]);
     const sum = (f: (r: BucketTaskResult) => number) => results.reduce((s, r) => s + f(r), 0);
     return {
-      catalogSnapshot, partitions: results.length, skipped: sum((r) => (r.skipped ? 1 : 0)), rows: sum((r) => r.rows),
+      catalogSnapshot: snapshotWritten, partitions: results.length, skipped: sum((r) => (r.skipped ? 1 : 0)), rows: sum((r) => r.rows),
       rejects: sum((r) => r.rejects), bytes: sum((r) => r.bytes), spilledRuns: sum((r) => r.spilledRuns),
     };
   } finally {

@@ -1,5 +1,6 @@
 import { bucketPartition, type BucketSinkOptions } from './bucket-sink.ts';
 import { latestDictionary } from './dictionary.ts';
+import { ensureCatalogSnapshot } from '../catalog/catalog-snapshot.ts';
 
 /** Pool task: bucket one arrival-day partition of the lake. */
 export interface BucketTaskInput extends BucketSinkOptions {
@@ -27,4 +28,13 @@ export function bucketTask(input: BucketTaskInput): BucketTaskResult {
     day: input.day, rows: m.rows, rejects: Object.values(m.rejects).reduce((s, x) => s + (x ?? 0), 0),
     bytes: m.files.reduce((s, f) => s + f.bytes, 0), skipped: r.skipped, spilledRuns: r.spilledRuns,
   };
+}
+
+/**
+ * Pool task: stores the stage catalog for the dictionaries just extended
+ * (engine/catalog/catalog-snapshot.ts). It runs on a worker beside the first
+ * partitions, so the coordinator stays free to hand out partitions.
+ */
+export function catalogSnapshotTask(input: { readonly lake: string; readonly smb: string }): boolean {
+  return ensureCatalogSnapshot(input.lake, input.smb);
 }
