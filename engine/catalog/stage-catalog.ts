@@ -9,8 +9,9 @@ import { utf8Strings } from '../columns/utf8-strings.ts';
 import { stringOrder } from '../kernels/string-order.ts';
 
 /**
- * The pinned catalog as integer maps, built once by the coordinator and
- * broadcast to workers in SharedArrayBuffers. Catalog indexes follow the row
+ * The pinned catalog as integer maps, broadcast to workers in
+ * SharedArrayBuffers: read by stage 1's coordinator from the snapshot bucketing
+ * stores (catalog-snapshot.ts), or built by `buildStageCatalog` when there is none. Catalog indexes follow the row
  * order of the catalog files; `*IdRank` give each id's position in ascending
  * string order, which is the SPEC's tie-break ("then track_id asc").
  */
