@@ -81,11 +81,16 @@ export function dictionaryColumn(
     at += l.length;
     offsets[used.length + k + 1] = at;
   });
-  const dictionary = arrow.makeVector(arrow.makeData({ type: new arrow.Utf8(), length: offsets.length - 1, valueOffsets: offsets, data }));
+  const dictionary = arrow.makeVector(utf8Column({ bytes: data, offsets }));
   return arrow.makeData({
     type: new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32()),
     length: n, nullCount, nullBitmap, data: indices, dictionary,
   });
+}
+
+/** A non-null Utf8 column over a string table's bytes and offsets (no copy). */
+export function utf8Column(t: StringTable): arrow.Data<arrow.Utf8> {
+  return arrow.makeData({ type: new arrow.Utf8(), length: t.offsets.length - 1, valueOffsets: t.offsets, data: t.bytes });
 }
 
 /** Sets validity bits for the given null rows (undefined when there are none). */

@@ -6,6 +6,8 @@ import { describeCause, wrappedError } from '../errors/registry.ts';
 import { writeFileAtomic } from '../lake/parquet-io.ts';
 import type { DictionaryRef } from './metadata.ts';
 import { utf8Strings } from '../columns/utf8-strings.ts';
+import { tableOf, utf8Column } from '../columns/dictionary-column.ts';
+import { stringTable } from '../columns/string-table.ts';
 
 /**
  * Append-only, versioned id dictionaries, one per id column (track, artist,
@@ -103,7 +105,7 @@ export async function extendDictionary(smb: string, column: DictionaryColumn, ca
   const ids = [...cur.ids, ...added];
   const ref: DictionaryRef = { version: cur.ref.version + 1, count: ids.length, sha256: await sha256(ids.join('\n')) };
   const dir = dirOf(smb, column);
-  writeFileAtomic(path.join(dir, versionFile(ref.version)), arrow.tableToIPC(new arrow.Table({ id: arrow.vectorFromArray(ids, new arrow.Utf8()) }), 'file'));
+  writeFileAtomic(path.join(dir, versionFile(ref.version)), arrow.tableToIPC(tableOf([['id', utf8Column(stringTable(ids))]]), 'file'));
   writeFileAtomic(path.join(dir, 'versions.json'), JSON.stringify([...readVersions(smb, column), ref], null, 2) + '\n');
   return dictionaryOf(column, ref, ids);
 }
