@@ -2,11 +2,13 @@ import * as arrow from 'apache-arrow';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tableOf, int32Column } from '../columns/dictionary-column.ts';
+import { int32Column, tableOf, utf8Column } from '../columns/dictionary-column.ts';
 import { stringTable } from '../columns/string-table.ts';
 import { utf8Strings } from '../columns/utf8-strings.ts';
 import { describeCause, wrappedError } from '../errors/registry.ts';
 import { writeFileAtomic } from '../lake/parquet-io.ts';
+import { readFilesInto, SabPool } from '../memory/sab-pool.ts';
+import { shared } from '../memory/shared-arrays.ts';
 import { latestDictionaryRef } from '../smb/dictionary.ts';
 import type { DictionaryRef } from '../smb/metadata.ts';
 import { catalogHash } from './catalog-text.ts';
@@ -48,10 +50,7 @@ const FILES = ['tracks', 'artists', 'albums', 'genres', 'resolve', 'aliases'] as
 type SnapshotFile = (typeof FILES)[number];
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-function utf8Column(values: readonly string[]): arrow.Data<arrow.Utf8> {
-  const t = stringTable(values);
-  return arrow.makeData({ type: new arrow.Utf8(), length: values.length, valueOffsets: t.offsets, data: t.bytes });
-}
+const utf8Of = (values: readonly string[]) => utf8Column(stringTable(values));
 
 function encodeTables(b: BuiltStageCatalog): Record<SnapshotFile, Uint8Array> {
   const { catalog: c, names, aliases } = b;
@@ -61,24 +60,40 @@ function encodeTables(b: BuiltStageCatalog): Record<SnapshotFile, Uint8Array> {
   const ipc = (t: arrow.Table) => arrow.tableToIPC(t, 'file');
   return {
     tracks: ipc(tableOf([
-      ['track_id', utf8Column(names.trackIds)], ['artist', i32(c.trackArtist)], ['album', i32(c.trackAlbum)], ['id_rank', i32(c.trackIdRank)], ['year', i32(c.trackYear)], ...features,
+      ['track_id', utf8Of(names.trackIds)], ['artist', i32(c.trackArtist)], ['album', i32(c.trackAlbum)], ['id_rank', i32(c.trackIdRank)], ['year', i32(c.trackYear)], ...features,
     ])),
-    artists: ipc(tableOf([['artist_id', utf8Column(names.artistIds)], ['genre', i32(c.artistGenre)], ['id_rank', i32(c.artistIdRank)]])),
-    albums: ipc(tableOf([['album_id', utf8Column(names.albumIds)], ['id_rank', i32(c.albumIdRank)]])),
-    genres: ipc(tableOf([['genre', utf8Column(names.genreNames)], ['name_rank', i32(c.genreNameRank)]])),
+    artists: ipc(tableOf([['artist_id', utf8Of(names.artistIds)], ['genre', i32(c.artistGenre)], ['id_rank', i32(c.artistIdRank)]])),
+    albums: ipc(tableOf([['album_id', utf8Of(names.albumIds)], ['id_rank', i32(c.albumIdRank)]])),
+    genres: ipc(tableOf([['genre', utf8Of(names.genreNames)], ['name_rank', i32(c.genreNameRank)]])),
     resolve: ipc(tableOf([['track', i32(c.resolve)]])),
-    aliases: ipc(tableOf([['old_track_id', utf8Column(aliases.oldIds)], ['track', i32(aliases.track)]])),
+    aliases: ipc(tableOf([['old_track_id', utf8Of(aliases.oldIds)], ['track', i32(aliases.track)]])),
   };
 }
 
 function readManifest(dir: string): Manifest | null {
   const file = path.join(dir, MANIFEST);
   if (!fs.existsSync(file)) return null;
+  let m: Manifest;
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
+    m = JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
   } catch (e) {
     throw wrappedError('ERR_SMB_BAD_METADATA', { file, problem: `expected the catalog snapshot's JSON manifest, ${describeCause(e)}` }, e);
   }
+  // Another format or version is merely stale; this one must have every field.
+  if (m?.format === FORMAT && m.version === VERSION) {
+    const fields: Array<[string, unknown, 'string' | 'number']> = [
+      ['catalog_sha256', m.catalog_sha256, 'string'], ['track_dictionary.version', m.track_dictionary?.version, 'number'],
+      ['track_dictionary.count', m.track_dictionary?.count, 'number'], ['track_dictionary.sha256', m.track_dictionary?.sha256, 'string'],
+      ...(['tracks', 'artists', 'albums', 'genres', 'aliases'] as const).map((k): [string, unknown, 'number'] => [`counts.${k}`, m.counts?.[k], 'number']),
+      ...(Array.isArray(m.files) ? m.files : [undefined]).flatMap((f, i): Array<[string, unknown, 'string' | 'number']> => [
+        [`files[${i}].name`, f?.name, 'string'], [`files[${i}].bytes`, f?.bytes, 'number'], [`files[${i}].sha256`, f?.sha256, 'string'],
+      ]),
+    ];
+    for (const [field, value, type] of fields) {
+      if (typeof value !== type) throw wrappedError('ERR_SMB_BAD_METADATA', { file, problem: `expected ${field} to be a ${type}, found ${JSON.stringify(value) ?? 'nothing'}` });
+    }
+  }
+  return m;
 }
 
 /** Why a snapshot cannot stand in for this catalog and dictionary, or null when it can. */
@@ -115,56 +130,61 @@ export function ensureCatalogSnapshot(lake: string, smb: string): boolean {
   return true;
 }
 
-/** A snapshot file read whole into shared memory, checked against the manifest, as an Arrow table over those bytes. */
-function readShared(dir: string, entry: Manifest['files'][number], rows: number): arrow.Table {
-  const file = path.join(dir, entry.name);
-  const corrupt = (problem: string, e?: unknown) => wrappedError('ERR_CATALOG_SNAPSHOT_CORRUPT', { file, problem, dir }, e);
-  const bytes = new Uint8Array(new SharedArrayBuffer(entry.bytes));
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (e) {
-    throw corrupt(`the catalog snapshot lists it but it cannot be opened (${describeCause(e)})`, e);
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    if (size !== entry.bytes) throw corrupt(`expected ${entry.bytes} bytes (snapshot.json), found ${size}`);
-    for (let at = 0; at < size; ) {
-      const n = fs.readSync(fd, bytes, at, size - at, at);
-      if (n === 0) throw corrupt(`ended after ${at} of ${size} bytes`);
-      at += n;
+/**
+ * The snapshot's files read back to back into one SharedArrayBuffer (the pool
+ * reader stage 1 uses for bucket files), each checked against the manifest
+ * (size, sha256, rows) and parsed as an Arrow table over those bytes.
+ */
+function readShared(dir: string, m: Manifest, rowsOf: Record<SnapshotFile, number>): Record<SnapshotFile, arrow.Table> {
+  const corrupt = (file: string, problem: string, e?: unknown) => wrappedError('ERR_CATALOG_SNAPSHOT_CORRUPT', { file, problem, dir }, e);
+  const entries = FILES.map((name) => {
+    const entry = m.files.find((f) => f.name === `${name}.arrow`);
+    if (!entry) throw wrappedError('ERR_SMB_BAD_METADATA', { file: path.join(dir, MANIFEST), problem: `expected an entry for ${name}.arrow in files, found ${m.files.map((f) => f.name).join(', ') || 'none'}` });
+    const file = path.join(dir, entry.name);
+    let size: number;
+    try {
+      size = fs.statSync(file).size;
+    } catch (e) {
+      throw corrupt(file, `snapshot.json lists it but it cannot be read (${describeCause(e)})`, e);
     }
-  } finally {
-    fs.closeSync(fd);
-  }
-  if (sha256(bytes) !== entry.sha256) throw corrupt(`its sha256 differs from snapshot.json's`);
-  let t: arrow.Table;
-  try {
-    t = arrow.tableFromIPC(bytes);
-  } catch (e) {
-    throw corrupt(`expected an Arrow IPC file, ${describeCause(e)}`, e);
-  }
-  if (t.numRows !== rows) throw corrupt(`expected ${rows} rows, found ${t.numRows}`);
-  return t;
+    if (size !== entry.bytes) throw corrupt(file, `expected ${entry.bytes} bytes (snapshot.json), found ${size}`);
+    return { name, file, entry };
+  });
+  const { sab, offsets, lengths } = readFilesInto(new SabPool(), entries.map((x) => x.file));
+  const out = {} as Record<SnapshotFile, arrow.Table>;
+  entries.forEach(({ name, file, entry }, i) => {
+    const bytes = new Uint8Array(sab, offsets[i]!, lengths[i]!);
+    if (sha256(bytes) !== entry.sha256) throw corrupt(file, `its sha256 differs from snapshot.json's (${entry.sha256.slice(0, 12)}…)`);
+    let t: arrow.Table;
+    try {
+      t = arrow.tableFromIPC(bytes);
+    } catch (e) {
+      throw corrupt(file, `expected an Arrow IPC file, ${describeCause(e)}`, e);
+    }
+    if (t.numRows !== rowsOf[name]) throw corrupt(file, `expected ${rowsOf[name]} rows, found ${t.numRows}`);
+    out[name] = t;
+  });
+  return out;
 }
+
+/** What a column is, for error messages. */
+const describeColumn = (v: arrow.Vector | null) => (v ? `${String(v.type)} in ${v.data.length} batch(es) with ${v.nullCount} null(s)` : 'no such column');
 
 /** An Int32 column of one batch, viewed in place (the bytes are already shared): exactly `numRows` values. */
 function int32Of(t: arrow.Table, name: string, file: string): Int32Array {
   const v = t.getChild(name);
   if (!v || !arrow.DataType.isInt(v.type) || v.type.bitWidth !== 32 || v.data.length !== 1 || v.nullCount > 0) {
-    throw wrappedError('ERR_CATALOG_SNAPSHOT_CORRUPT', { file, problem: `expected a non-null Int32 column '${name}' in one batch`, dir: path.dirname(file) });
+    throw wrappedError('ERR_CATALOG_SNAPSHOT_CORRUPT', { file, problem: `expected a non-null Int32 column '${name}' in one batch, found ${describeColumn(v)}`, dir: path.dirname(file) });
   }
-  const values = v.data[0]!.values as Int32Array;
-  const view = values.subarray(0, t.numRows);
-  if (view.buffer instanceof SharedArrayBuffer) return view;
-  const copy = new Int32Array(new SharedArrayBuffer(Math.max(8, view.byteLength)), 0, view.length);
-  copy.set(view);
-  return copy;
+  const view = (v.data[0]!.values as Int32Array).subarray(0, t.numRows);
+  return view.buffer instanceof SharedArrayBuffer ? view : shared(view);
 }
 
 function stringsOf(t: arrow.Table, name: string, file: string): string[] {
   const v = t.getChild(name);
-  if (!v || !arrow.DataType.isUtf8(v.type) || v.nullCount > 0) throw wrappedError('ERR_CATALOG_SNAPSHOT_CORRUPT', { file, problem: `expected a non-null Utf8 column '${name}'`, dir: path.dirname(file) });
+  if (!v || !arrow.DataType.isUtf8(v.type) || v.nullCount > 0) {
+    throw wrappedError('ERR_CATALOG_SNAPSHOT_CORRUPT', { file, problem: `expected a non-null Utf8 column '${name}', found ${describeColumn(v)}`, dir: path.dirname(file) });
+  }
   return utf8Strings(v) as string[];
 }
 
@@ -174,7 +194,11 @@ function lazy<T>(make: () => T): () => T {
   return () => (v ??= make());
 }
 
-export type SnapshotRead = { readonly catalog: StageCatalog; readonly names: CatalogNames } | { readonly stale: string };
+/**
+ * The snapshot's catalog, or why there is none to use; either way the SHA-256 of
+ * the catalog files it was checked against (what a stage pins).
+ */
+export type SnapshotRead = { readonly catalogSha256: string } & ({ readonly catalog: StageCatalog; readonly names: CatalogNames } | { readonly stale: string });
 
 /**
  * Reads the snapshot for the lake's current catalog and the SMB track
@@ -186,17 +210,13 @@ export type SnapshotRead = { readonly catalog: StageCatalog; readonly names: Cat
 export function readCatalogSnapshot(lake: string, smb: string): SnapshotRead {
   const dir = path.join(smb, SNAPSHOT_DIR);
   const m = readManifest(dir);
-  const why = staleness(m, catalogHash(lake), latestDictionaryRef(smb, 'track'));
-  if (why !== null || !m) return { stale: why ?? 'no snapshot' };
+  const catalogSha256 = catalogHash(lake);
+  const why = staleness(m, catalogSha256, latestDictionaryRef(smb, 'track'));
+  if (why !== null || !m) return { catalogSha256, stale: why ?? 'no snapshot' };
   const rowsOf: Record<SnapshotFile, number> = {
     tracks: m.counts.tracks, artists: m.counts.artists, albums: m.counts.albums, genres: m.counts.genres, resolve: m.track_dictionary.count, aliases: m.counts.aliases,
   };
-  const t = {} as Record<SnapshotFile, arrow.Table>;
-  for (const name of FILES) {
-    const entry = m.files.find((f) => f.name === `${name}.arrow`);
-    if (!entry) throw wrappedError('ERR_SMB_BAD_METADATA', { file: path.join(dir, MANIFEST), problem: `expected an entry for ${name}.arrow` });
-    t[name] = readShared(dir, entry, rowsOf[name]);
-  }
+  const t = readShared(dir, m, rowsOf);
   const at = (name: SnapshotFile) => path.join(dir, `${name}.arrow`);
   const n = m.counts.tracks;
   const F = FEATURES.length;
@@ -236,5 +256,5 @@ export function readCatalogSnapshot(lake: string, smb: string): SnapshotRead {
     get genreNames() { return genreNames(); },
     resolveId: (id) => resolver()(id),
   };
-  return { catalog, names };
+  return { catalogSha256, catalog, names };
 }

@@ -7,8 +7,8 @@ import { describeCause, wrappedError } from '../errors/registry.ts';
  * sizes round up to a power of two so they fit the next bucket too.
  *
  * This is the pure-JS mapping path: files are read into shared memory with
- * readSync (one copy from the page cache). A node-gyp mmap addon that wraps
- * the page cache itself is the faster path (not built yet; docs/benchmarks.md).
+ * readSync (one copy from the page cache). The mmap addon (`mmap-file.ts`)
+ * wraps the page cache itself instead; docs/benchmarks.md measures both.
  */
 export class SabPool {
   private readonly free: SharedArrayBuffer[] = [];

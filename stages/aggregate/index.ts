@@ -12,7 +12,6 @@ import { bucketColumns, bucketViews, tsAt, type BucketViews } from '../../engine
 import { KEY_BYTES, keyToHex } from '../../engine/smb/key.ts';
 import { inSample } from '../../engine/plan/sample.ts';
 import { readMarker, writeMarker, completeStage } from '../../engine/plan/bucket-markers.ts';
-import { catalogHash } from '../../engine/catalog/catalog-text.ts';
 import { forEachKeyGroup } from '../../engine/smb/key-group-iterator.ts';
 import { planSmbPartitions } from '../../engine/smb/partition-plan.ts';
 import { SmbSource, type BucketInput, type Strategy } from '../../engine/smb/smb-source.ts';
@@ -198,6 +197,7 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
   loaded.catch(() => undefined);
   try {
     // The catalog as bucketing stored it beside the dictionaries; built here only when that is missing or stale.
+    // The run pins the hash of the catalog files taken here, before anything is read from them.
     const tCatalog = performance.now();
     const snapshot = readCatalogSnapshot(o.lake, o.smb);
     const { catalog, names } = 'stale' in snapshot ? buildStageCatalog(o.lake, o.smb) : snapshot;
@@ -369,7 +369,7 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
     writeFileAtomic(path.join(o.out, ARTIST_IDS_FILE), JSON.stringify(names.artistIds) + '\n');
     completeStage(o.out, {
       stage: 'aggregate', version: 1, year: o.year, freeze: new Date(window.freezeMs).toISOString(), cutoff_day: window.cutoffDay,
-      num_buckets: source.numBuckets, users, eligible, rows, skips, partitions: parts.length, sample: o.sample ?? 1, catalog_sha256: catalogHash(o.lake),
+      num_buckets: source.numBuckets, users, eligible, rows, skips, partitions: parts.length, sample: o.sample ?? 1, catalog_sha256: snapshot.catalogSha256,
     });
     return result;
   } finally {

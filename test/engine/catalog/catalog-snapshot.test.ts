@@ -11,6 +11,8 @@ import { tempDir } from '../../helpers/tmp.ts';
 
 const ARRAYS = ['trackArtist', 'trackAlbum', 'artistGenre', 'trackIdRank', 'artistIdRank', 'albumIdRank', 'genreNameRank', 'resolve', 'trackYear', 'trackFeatures'] as const;
 
+const SHA = expect.stringMatching(/^[0-9a-f]{64}$/);
+
 function loaded(lake: string, smb: string): { catalog: StageCatalog; names: BuiltStageCatalog['names'] } {
   const r = readCatalogSnapshot(lake, smb);
   if ('stale' in r) throw new Error(`expected a current snapshot, got stale: ${r.stale}`);
@@ -71,7 +73,7 @@ describe('the stage catalog snapshot', () => {
     copyDir(smb, smb2);
     await extendDictionary(smb2, 'track', ['Q'.repeat(22)]);
     const r = readCatalogSnapshot(lake, smb2);
-    expect(r).toEqual({ stale: expect.stringMatching(/track dictionary v1, the latest is v2/) });
+    expect(r).toEqual({ catalogSha256: SHA, stale: expect.stringMatching(/track dictionary v1, the latest is v2/) });
     expect(ensureCatalogSnapshot(lake, smb2)).toBe(true);
     const { catalog } = loaded(lake, smb2);
     expect(catalog.resolve.length).toBe(built.catalog.resolve.length + 1);
@@ -82,14 +84,25 @@ describe('the stage catalog snapshot', () => {
     const other = path.join(tmp.dir, 'other-lake');
     copyDir(path.join(lake, 'catalog'), path.join(other, 'catalog'));
     fs.appendFileSync(path.join(other, 'catalog', 'genres.parquet'), 'x');
-    expect(readCatalogSnapshot(other, smb)).toEqual({ stale: 'the catalog changed since it was made' });
+    expect(readCatalogSnapshot(other, smb)).toEqual({ catalogSha256: SHA, stale: 'the catalog changed since it was made' });
   });
 
   it('is missing, not an error, for an SMB directory bucketed before snapshots existed', () => {
     const smb3 = path.join(tmp.dir, 'smb-old');
     copyDir(smb, smb3);
     fs.rmSync(path.join(smb3, SNAPSHOT_DIR), { recursive: true });
-    expect(readCatalogSnapshot(lake, smb3)).toEqual({ stale: 'no snapshot' });
+    expect(readCatalogSnapshot(lake, smb3)).toEqual({ catalogSha256: SHA, stale: 'no snapshot' });
+  });
+
+  it('says which field a manifest lacks; a manifest of another format is only stale', () => {
+    const smb5 = path.join(tmp.dir, 'smb-manifest');
+    copyDir(smb, smb5);
+    const file = path.join(smb5, SNAPSHOT_DIR, 'snapshot.json');
+    const m = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(file, JSON.stringify({ ...m, counts: { ...(m['counts'] as object), tracks: undefined } }));
+    expect(() => readCatalogSnapshot(lake, smb5)).toThrow(expect.objectContaining({ code: 'ERR_SMB_BAD_METADATA', message: expect.stringContaining(`${file}: invalid SMB metadata: expected counts.tracks to be a number, found nothing`) }));
+    fs.writeFileSync(file, JSON.stringify({ ...m, version: 99 }));
+    expect(readCatalogSnapshot(lake, smb5)).toMatchObject({ stale: 'format wrapped-stage-catalog v99, expected wrapped-stage-catalog v1' });
   });
 
   it('names a damaged file: changed bytes, a truncated file', () => {
