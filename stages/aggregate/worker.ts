@@ -1,4 +1,5 @@
 import type { AggregateTaskInput, AggregateTaskResult } from './messages.ts';
+import { exerciseKernel } from './kernel-warmup.ts';
 import { UserAccumulator, type UserPartial, type UserSummary } from './user-accumulator.ts';
 
 /** One accumulator per worker thread, kept across tasks (its scratch is the catalog's size). */
@@ -39,50 +40,6 @@ export function aggregateTask(t: AggregateTaskInput): AggregateTaskResult {
   const skips = { ...a.skips };
   for (const k of Object.keys(skips) as Array<keyof typeof skips>) skips[k] -= skips0[k];
   return { bucket: t.bucket, summaries, partials, skips, rows, ms: performance.now() - t0 };
-}
-
-/**
- * Runs the kernel over synthetic users — 400 small ones, then a big one a few
- * dozen times (both dedupe paths, finalize and partials) — so the JIT has
- * optimized it before the first timed task: otherwise the first tasks of
- * every worker run several times slower and look like skew in the profile.
- * Leaves no trace in the skip counts the tasks report (they report differences).
- */
-function exerciseKernel(a: UserAccumulator, c: AggregateTaskInput['catalog'], w: AggregateTaskInput['window']): void {
-  const codes = Math.max(1, Math.min(c.resolve.length, 20_000));
-  const none = { overflowCode: new Int32Array(0), overflowTrack: new Int32Array(0) };
-  const columnsOf = (n: number) => ({ tsWords: new Int32Array(2 * n), track: new Int32Array(n), ms: new Int32Array(n), arrival: new Int32Array(n), priv: new Uint8Array(n) });
-  /** Synthetic plays: ts, code and ms of play i from the given functions. */
-  const fill = (cols: ReturnType<typeof columnsOf>, ts: (i: number) => number, track: (i: number) => number, ms: (i: number) => number) => {
-    for (let i = 0; i < cols.track.length; i++) {
-      const t = ts(i);
-      cols.tsWords[2 * i] = t % 4294967296;
-      cols.tsWords[2 * i + 1] = Math.floor(t / 4294967296);
-      cols.track[i] = track(i);
-      cols.ms[i] = ms(i);
-    }
-  };
-  /** One user: its plays (sorted path or hash path), then finalized or taken as a partial. */
-  const run = (cols: ReturnType<typeof columnsOf>, sorted: boolean, partial: boolean) => {
-    a.begin(0, cols.track.length);
-    a.addRows(cols, 0, cols.track.length, none, sorted);
-    if (partial || !a.hasPlays) a.takePartial();
-    else a.finalize();
-  };
-  // First many small users with repeats and ties (50 tracks, four ms values, a play a day):
-  // every path of finalize runs with short loops, so it is optimized as a whole from
-  // complete feedback. A first call on a big user would compile it mid-loop (on-stack
-  // replacement) before its later statements ever ran, and that code deopted on every
-  // later call that reached them (hundreds of times a run, measured with --trace-deopt).
-  const small = columnsOf(300);
-  for (let u = 0; u < 400; u++) {
-    fill(small, (i) => w.startMs + i * 86_400_000 + u * 1_000, (i) => (u * 131 + (i % 50) * 17) % codes, (i) => [0, 30_000, 60_000, 120_000][(i + u) % 4]!);
-    run(small, u % 2 === 0, u % 8 === 7);
-  }
-  // Then a big user (16k plays, nearly all of distinct tracks), a few dozen times.
-  const big = columnsOf(16_384);
-  fill(big, (i) => w.startMs + i * 3_600_000, (i) => (i * 7919 + (i >> 6)) % codes, (i) => (i * 104_729) % 300_000);
-  for (let rep = 0; rep < 24; rep++) run(big, rep % 2 === 0, rep % 4 === 3);
 }
 
 /**
