@@ -1,6 +1,6 @@
 import type { StageCatalog } from '../../engine/catalog/stage-catalog.ts';
 import { DAY_MS } from '../../engine/lake/calendar.ts';
-import type { UserAccumulator } from './user-accumulator.ts';
+import type { AggregateTaskInput, InputDescriptor } from './messages.ts';
 import type { YearWindow } from './year-window.ts';
 
 /** Synthetic plays in the layout a bucket's columns have (ts as two int32 words). */
@@ -81,45 +81,63 @@ function fillUser(p: Plays, codes: WarmupCodes, w: YearWindow, rnd: () => number
   }
 }
 
-function playsOf(n: number): Plays {
-  return { tsWords: new Int32Array(2 * n), track: new Int32Array(n), ms: new Int32Array(n), arrival: new Int32Array(n), priv: new Uint8Array(n) };
-}
-
 /**
- * Runs the kernel over synthetic users — 400 small ones, then a big one a few
- * dozen times (both dedupe paths, finalize and partials) — so the JIT has
- * optimized it from complete feedback before the first timed task. Without
- * this, the first tasks run several times slower and look like skew in the
- * profile; with a warm-up that misses a branch (a late arrival, an overflow id,
- * a total past 2^31), V8 deoptimizes the kernel in the first real tasks and
- * recompiles it while they run (measured with --trace-deopt: the first ~0.4 s
- * of tasks ran at a fifth of the median rate). Leaves no trace in the skip
- * counts the tasks report (they report differences).
+ * Stage-1 tasks over synthetic users, shaped exactly as the coordinator's
+ * (columns in one SharedArrayBuffer, descriptors, row ranges, offsets), for
+ * a worker to run through `aggregateTask` before its first timed task — 200
+ * small users packed 25 to a task, then a big one eight times — so the JIT
+ * has optimized the task function and the kernel from complete feedback.
+ * Without this the first tasks run several times slower and look like skew in
+ * the profile. A warm-up that misses a branch (a late arrival, an overflow
+ * id, a total past 2^31) or feeds the kernel objects of another shape than
+ * tasks do leaves V8 to deoptimize and recompile it while the first real
+ * tasks run (measured with --trace-deopt: the first ~0.4 s of tasks at a
+ * fifth of the median rate). Small users come first so that finalize is
+ * optimized as a whole from short loops: a first call on a big user compiled
+ * it mid-loop (on-stack replacement) before its later statements ever ran,
+ * and that code deopted on every later call that reached them.
  */
-export function exerciseKernel(a: UserAccumulator, c: StageCatalog, w: YearWindow): void {
+export function warmupTasks(c: StageCatalog, w: YearWindow, runId: string): AggregateTaskInput[] {
   const codes = warmupCodes(c);
-  if (codes.canonical.length === 0) return;
-  // Overflow ids: the first resolves to a catalog track, the second to none.
-  const overflow = { overflowCode: Int32Array.of(-1, -2), overflowTrack: Int32Array.of(c.resolve[codes.canonical[0]!]!, -1) };
-  const rnd = lcg(0x5eed);
-  const run = (p: Plays, offsetMinutes: number, sorted: boolean, partial: boolean) => {
-    a.begin(offsetMinutes, p.track.length);
-    a.addRows(p, 0, p.track.length, overflow, sorted);
-    if (partial || !a.hasPlays) a.takePartial();
-    else a.finalize();
+  if (codes.canonical.length === 0) return [];
+  const SMALL = 200, SMALL_ROWS = 300, BIG_ROWS = 16_384;
+  const rows = SMALL * SMALL_ROWS + BIG_ROWS;
+  // Column layout of a bucket file's buffers: ts words, then int32 track, ms, arrival, then the private flags.
+  const sab = new SharedArrayBuffer(8 * rows + 12 * rows + rows);
+  const all: Plays = {
+    tsWords: new Int32Array(sab, 0, 2 * rows), track: new Int32Array(sab, 8 * rows, rows), ms: new Int32Array(sab, 12 * rows, rows),
+    arrival: new Int32Array(sab, 16 * rows, rows), priv: new Uint8Array(sab, 20 * rows, rows),
   };
-  // First many small users with repeats and ties (50 tracks, a play a day): every
-  // path of finalize runs with short loops, so it is optimized as a whole from
-  // complete feedback. A first call on a big user would compile it mid-loop (on-stack
-  // replacement) before its later statements ever ran, and that code deopted on every
-  // later call that reached them (hundreds of times a run, measured with --trace-deopt).
-  const small = playsOf(300);
-  for (let u = 0; u < 400; u++) {
-    fillUser(small, codes, w, rnd, w.startMs + u * 1_000, DAY_MS, 240_000, 50);
-    run(small, ((u * 37) % 27 - 12) * 60, u % 2 === 0, u % 8 === 7);
+  const slice = (from: number, n: number): Plays => ({
+    tsWords: all.tsWords.subarray(2 * from, 2 * (from + n)), track: all.track.subarray(from, from + n), ms: all.ms.subarray(from, from + n),
+    arrival: all.arrival.subarray(from, from + n), priv: all.priv.subarray(from, from + n),
+  });
+  const rnd = lcg(0x5eed);
+  for (let u = 0; u < SMALL; u++) fillUser(slice(u * SMALL_ROWS, SMALL_ROWS), codes, w, rnd, w.startMs + u * 1_000, DAY_MS, 240_000, 50);
+  const bigAt = SMALL * SMALL_ROWS;
+  // 16k plays 20 minutes apart, nearly all of distinct tracks, ~3.3e9 ms in all.
+  fillUser(slice(bigAt, BIG_ROWS), codes, w, rnd, w.startMs, 20 * 60_000, 400_000, codes.canonical.length);
+  const input: InputDescriptor = {
+    sab, rows, ts: all.tsWords.byteOffset, track: all.track.byteOffset, ms: all.ms.byteOffset, arrival: all.arrival.byteOffset, priv: all.priv.byteOffset,
+    // Overflow ids: the first resolves to a catalog track, the second to none.
+    overflowCode: Int32Array.of(-1, -2), overflowTrack: Int32Array.of(c.resolve[codes.canonical[0]!]!, -1),
+  };
+  /** A task over users given as (first row, rows); `split` offers each user as two ranges (the hash dedupe path). */
+  const task = (users: Array<[number, number]>, split: boolean, partial: boolean): AggregateTaskInput => {
+    const ranges: number[] = [], userRange = [0];
+    for (const [from, n] of users) {
+      if (split) ranges.push(0, from, from + (n >> 1), 0, from + (n >> 1), from + n);
+      else ranges.push(0, from, from + n);
+      userRange.push(ranges.length / 3);
+    }
+    const offsets = Int16Array.from(users, (_, i) => ((i * 37) % 27 - 12) * 60);
+    return { bucket: -1, runId, catalog: c, window: w, inputs: [input], userRange: Int32Array.from(userRange), ranges: Int32Array.from(ranges), offsets, partial };
+  };
+  const tasks: AggregateTaskInput[] = [];
+  for (let k = 0; k < SMALL / 25; k++) {
+    const users = Array.from({ length: 25 }, (_, i): [number, number] => [(25 * k + i) * SMALL_ROWS, SMALL_ROWS]);
+    tasks.push(task(users, k % 2 === 1, k === 3 || k === 7));
   }
-  // Then a big user (16k plays 20 minutes apart, nearly all of distinct tracks, ~3.3e9 ms in all), a few dozen times.
-  const big = playsOf(16_384);
-  fillUser(big, codes, w, rnd, w.startMs, 20 * 60_000, 400_000, codes.canonical.length);
-  for (let rep = 0; rep < 24; rep++) run(big, rep % 3 === 0 ? -300 : 330, rep % 2 === 0, rep % 4 === 3);
+  for (let rep = 0; rep < 8; rep++) tasks.push(task([[bigAt, BIG_ROWS]], rep % 2 === 1, rep % 4 === 3));
+  return tasks;
 }

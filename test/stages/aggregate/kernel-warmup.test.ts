@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { StageCatalog } from '../../../engine/catalog/stage-catalog.ts';
-import { exerciseKernel, warmupCodes } from '../../../stages/aggregate/kernel-warmup.ts';
-import { UserAccumulator, type UserSummary } from '../../../stages/aggregate/user-accumulator.ts';
+import { warmupCodes, warmupTasks } from '../../../stages/aggregate/kernel-warmup.ts';
+import type { SkipCounts } from '../../../stages/aggregate/user-accumulator.ts';
+import { aggregateTask, warmup } from '../../../stages/aggregate/worker.ts';
 import { yearWindow } from '../../../stages/aggregate/year-window.ts';
 
 const W = yearWindow(2025);
@@ -24,21 +25,6 @@ const catalog: StageCatalog = {
   trackFeatures: Int32Array.from({ length: 5 * TRACKS }, (_, i) => (i % 7 === 0 ? -1 : i % 1000)),
 };
 
-/** Records what the warm-up's users came to, so the test can see what it exercised. */
-class Recording extends UserAccumulator {
-  readonly summaries: UserSummary[] = [];
-  partials = 0;
-  override finalize(): UserSummary {
-    const s = super.finalize();
-    this.summaries.push(s);
-    return s;
-  }
-  override takePartial(): ReturnType<UserAccumulator['takePartial']> {
-    this.partials++;
-    return super.takePartial();
-  }
-}
-
 describe('kernel warm-up', () => {
   it('sorts the dictionary codes into a track\'s first code, aliases and codes naming no track', () => {
     const codes = warmupCodes(catalog);
@@ -48,38 +34,29 @@ describe('kernel warm-up', () => {
     expect(warmupCodes(catalog, 7).canonical.length).toBe(7);
   });
 
-  it('takes every branch a real user can: each skip reason, aliases, finalize and partials, totals past 2^31', () => {
-    const acc = new Recording(catalog, W);
-    acc.prepareForAnyUser();
-    exerciseKernel(acc, catalog, W);
+  it('takes every branch a real user can, through the task function: each skip reason, finalize and partials, totals past 2^31', () => {
+    const tasks = warmupTasks(catalog, W, 'warm-1');
+    const results = tasks.map((t) => aggregateTask(t));
     // Every reason a row is skipped for happened (the kernel counts them where it branches).
-    for (const [reason, n] of Object.entries(acc.skips)) expect(n, reason).toBeGreaterThan(0);
-    expect(acc.summaries.length).toBeGreaterThan(300);
-    expect(acc.partials).toBeGreaterThan(40);
+    for (const reason of Object.keys(results[0]!.skips) as Array<keyof SkipCounts>) expect(results.reduce((s, r) => s + r.skips[reason], 0), reason).toBeGreaterThan(0);
+    // Both dedupe paths: users as one sorted range and as two ranges; packed users and partial slices.
+    expect(tasks.some((t) => t.userRange[1]! - t.userRange[0]! === 1)).toBe(true);
+    expect(tasks.some((t) => t.userRange[1]! - t.userRange[0]! === 2)).toBe(true);
+    expect(results.flatMap((r) => r.partials).length).toBeGreaterThan(0);
+    const summaries = results.flatMap((r) => r.summaries).filter((s) => s !== null);
+    expect(summaries.length).toBeGreaterThan(150);
     // A user's total went past what a small integer holds (V8 would otherwise change the field's representation in a timed task).
-    expect(Math.max(...acc.summaries.map((s) => s.totalMs))).toBeGreaterThan(2 ** 31);
+    expect(Math.max(...summaries.map((s) => s!.totalMs))).toBeGreaterThan(2 ** 31);
+    // The inputs are shaped as the coordinator's: columns in one SharedArrayBuffer.
+    expect(tasks.every((t) => t.inputs.length === 1 && t.inputs[0]!.sab instanceof SharedArrayBuffer)).toBe(true);
   });
 
-  it('leaves nothing behind: a user after the warm-up gets the same numbers as on a fresh accumulator', () => {
-    const warmed = new UserAccumulator(catalog, W);
-    warmed.prepareForAnyUser();
-    exerciseKernel(warmed, catalog, W);
-    const fresh = new UserAccumulator(catalog, W);
-    const n = 500;
-    const cols = { tsWords: new Int32Array(2 * n), track: new Int32Array(n), ms: new Int32Array(n), arrival: new Int32Array(n), priv: new Uint8Array(n) };
-    for (let i = 0; i < n; i++) {
-      const ts = W.startMs + i * 7_200_000;
-      cols.tsWords[2 * i] = ts % 4294967296;
-      cols.tsWords[2 * i + 1] = Math.floor(ts / 4294967296);
-      cols.track[i] = (i * 37) % 312;
-      cols.ms[i] = (i * 7919) % 240_000;
-    }
-    const none = { overflowCode: new Int32Array(0), overflowTrack: new Int32Array(0) };
-    const user = (a: UserAccumulator) => {
-      a.begin(-300, n);
-      a.addRows(cols, 0, n, none, true);
-      return a.finalize();
-    };
-    expect(user(warmed)).toEqual(user(fresh));
+  it('leaves nothing behind: a task after the warm-up gets the same numbers as on a fresh worker', () => {
+    const task = warmupTasks(catalog, W, 'real')[2]!;
+    const fresh = aggregateTask(task);
+    // A worker warmed up for another run id builds a new accumulator: use the same id for both.
+    expect(warmup({ runId: 'warmed', catalog, window: W })).toBe(1);
+    const afterWarmup = aggregateTask({ ...task, runId: 'warmed' });
+    expect({ ...afterWarmup, ms: 0 }).toEqual({ ...fresh, ms: 0 });
   });
 });
