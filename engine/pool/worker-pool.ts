@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import { Piscina } from 'piscina';
 import type { WorkerTask } from './messages.ts';
+import { bundledModule } from './worker-bundle.ts';
 
 export interface PoolOptions {
   /** Worker threads; defaults to one per core. */
@@ -13,11 +14,14 @@ export function defaultWorkers(): number {
 }
 
 /**
- * A Piscina pool whose workers run TypeScript task modules. Tasks carry
- * descriptors and return small results; see messages.ts.
+ * A Piscina pool whose workers run TypeScript task modules (compiled once
+ * to JavaScript, see worker-bundle.ts). Tasks carry descriptors and return
+ * small results; see messages.ts.
  */
 export class WorkerPool {
   private readonly piscina: Piscina;
+  /** Worker module → what the workers import for it (its bundle), resolved once per pool. */
+  private readonly modules = new Map<string, Promise<string>>();
   readonly size: number;
 
   constructor(options: PoolOptions = {}) {
@@ -32,8 +36,11 @@ export class WorkerPool {
     });
   }
 
-  run<I, O>(task: WorkerTask<I>): Promise<O> {
-    return this.piscina.run(task) as Promise<O>;
+  /** Runs `task` on a free worker; its module is loaded as a compiled bundle (worker-bundle.ts). */
+  async run<I, O>(task: WorkerTask<I>): Promise<O> {
+    let module = this.modules.get(task.module);
+    if (!module) this.modules.set(task.module, (module = bundledModule(task.module)));
+    return (await this.piscina.run({ ...task, module: await module })) as O;
   }
 
   async close(): Promise<void> {

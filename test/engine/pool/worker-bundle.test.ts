@@ -1,0 +1,73 @@
+import * as fs from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bundledModule, bundleFile, sourceStamp } from '../../../engine/pool/worker-bundle.ts';
+import { WorkerPool } from '../../../engine/pool/worker-pool.ts';
+
+const source = (rel: string) => new URL(`../../../${rel}`, import.meta.url).href;
+
+describe('worker bundles', () => {
+  const pools: WorkerPool[] = [];
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.close()));
+  });
+
+  it('compiles a worker module once for the current sources and reuses it', async () => {
+    const url = await bundledModule(source('stages/aggregate/worker.ts'));
+    expect(url).toMatch(/^file:.*\/node_modules\/\.cache\/wrapped-workers\/[0-9a-f]{24}\/worker\.mjs$/);
+    const file = fileURLToPath(url);
+    const mtime = fs.statSync(file).mtimeMs;
+    expect(await bundledModule(source('stages/aggregate/worker.ts'))).toBe(url);
+    expect(fs.statSync(file).mtimeMs).toBe(mtime);
+    // Another stage's worker.ts is another bundle.
+    expect(await bundledModule(source('stages/rank/worker.ts'))).not.toBe(url);
+  });
+
+  it('keys the bundle by the sources: touching one file under engine/ gives another bundle', () => {
+    const entry = fileURLToPath(source('stages/aggregate/worker.ts'));
+    const touched = fileURLToPath(source('engine/kernels/top-k.ts'));
+    const before = bundleFile(entry, esbuild.version);
+    const st = fs.statSync(touched);
+    try {
+      fs.utimesSync(touched, st.atime, new Date(st.mtimeMs + 5_000));
+      expect(bundleFile(entry, esbuild.version, sourceStamp())).not.toBe(before);
+    } finally {
+      fs.utimesSync(touched, st.atime, st.mtime);
+    }
+    expect(bundleFile(entry, esbuild.version)).toBe(before);
+  });
+
+  it('keeps each source file\'s import.meta.url (modules find their data files through it)', async () => {
+    const url = await bundledModule(source('stages/enrich/personality-model.ts'));
+    expect(url).not.toBe(source('stages/enrich/personality-model.ts'));
+    const bundled = (await import(url)) as { MODEL_FILE: URL };
+    expect(bundled.MODEL_FILE.href).toBe(new URL('stages/enrich/model/personality-v2.json', source('')).href);
+    expect(fs.existsSync(bundled.MODEL_FILE)).toBe(true);
+  });
+
+  it('leaves modules that are not ours, or not TypeScript, to the workers as they are', async () => {
+    const js = pathToFileURL(fileURLToPath(source('engine/cli/wrapped.mjs'))).href;
+    expect(await bundledModule(js)).toBe(js);
+    expect(await bundledModule(source('test/engine/pool/worker-bundle.test.ts'))).toBe(source('test/engine/pool/worker-bundle.test.ts'));
+  });
+
+  it('runs tasks from the bundle in a real pool, and from the sources through tsx when bundling is off', async () => {
+    const module = source('stages/aggregate/worker.ts');
+    const pool = new WorkerPool({ workers: 1 });
+    pools.push(pool);
+    expect(await pool.run({ module, fn: 'warmup', input: null })).toBe(0);
+    // The worker names the module it imported.
+    await expect(pool.run({ module, fn: 'nothing', input: null })).rejects.toThrow(/wrapped-workers\/[0-9a-f]{24}\/worker\.mjs has no export 'nothing'/);
+    process.env.WRAPPED_WORKER_BUNDLE = '0';
+    try {
+      expect(await bundledModule(module)).toBe(module);
+      const tsxPool = new WorkerPool({ workers: 1 });
+      pools.push(tsxPool);
+      expect(await tsxPool.run({ module, fn: 'warmup', input: null })).toBe(0);
+      await expect(tsxPool.run({ module, fn: 'nothing', input: null })).rejects.toThrow(/stages\/aggregate\/worker\.ts has no export 'nothing'/);
+    } finally {
+      delete process.env.WRAPPED_WORKER_BUNDLE;
+    }
+  });
+});
