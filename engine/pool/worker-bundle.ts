@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -101,10 +101,9 @@ async function build(esbuild: typeof import('esbuild'), entry: string, out: stri
     }],
   });
   // Written to a private directory and renamed into place: a reader never sees half a bundle,
-  // and two processes building the same sources both end up with a complete one.
+  // and two processes (or threads) building the same sources both end up with a complete one.
   const dir = path.dirname(out);
-  const tmp = `${dir}.${process.pid}.tmp`;
-  fs.rmSync(tmp, { recursive: true, force: true });
+  const tmp = `${dir}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   fs.mkdirSync(tmp, { recursive: true });
   for (const f of result.outputFiles) fs.writeFileSync(path.join(tmp, path.basename(f.path)), f.contents);
   try {
