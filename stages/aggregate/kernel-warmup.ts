@@ -1,16 +1,8 @@
 import type { StageCatalog } from '../../engine/catalog/stage-catalog.ts';
 import { DAY_MS } from '../../engine/lake/calendar.ts';
 import type { AggregateTaskInput, InputDescriptor } from './messages.ts';
+import type { PlayColumns as Plays } from './user-accumulator.ts';
 import type { YearWindow } from './year-window.ts';
-
-/** Synthetic plays in the layout a bucket's columns have (ts as two int32 words). */
-interface Plays {
-  readonly tsWords: Int32Array;
-  readonly track: Int32Array;
-  readonly ms: Int32Array;
-  readonly arrival: Int32Array;
-  readonly priv: Uint8Array;
-}
 
 /** Codes of the real catalog by kind: a track's first code, an alias of a track, a code naming no track. */
 export interface WarmupCodes {
@@ -19,7 +11,7 @@ export interface WarmupCodes {
   readonly unknown: Int32Array;
 }
 
-/** Up to `max` codes of each kind, spread over the dictionary. */
+/** The dictionary's first `max` canonical codes, and up to 256 aliases and 64 codes naming no track. */
 export function warmupCodes(c: StageCatalog, max = 20_000): WarmupCodes {
   const firstCode = new Int32Array(c.tracks).fill(-1);
   const canonical: number[] = [], alias: number[] = [], unknown: number[] = [];
