@@ -80,7 +80,7 @@ export async function bundledModule(moduleUrl: string): Promise<string> {
     }
     return pathToFileURL(out).href;
   } catch (e) {
-    if (!warned) process.stderr.write(`wrapped: worker modules load through tsx (could not bundle ${path.relative(ROOT, entry)}: ${(e as Error).message.split('\n')[0]})\n`);
+    if (!warned) process.stderr.write(`wrapped: worker modules load through tsx, slower to start (expected to compile ${path.relative(ROOT, entry)} into ${CACHE}, found: ${(e as Error).message.split('\n')[0]})\n`);
     warned = true;
     return moduleUrl;
   }

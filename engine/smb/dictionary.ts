@@ -82,10 +82,8 @@ export function latestDictionaryRef(smb: string, column: DictionaryColumn): Dict
 
 /** The latest version of a column's dictionary, or an empty version-0 dictionary. */
 export function latestDictionary(smb: string, column: DictionaryColumn): IdDictionary {
-  const versions = readVersions(smb, column);
-  const last = versions[versions.length - 1];
-  if (!last) return dictionaryOf(column, { version: 0, count: 0, sha256: '' }, []);
-  return load(smb, column, last);
+  const ref = latestDictionaryRef(smb, column);
+  return ref.version === 0 ? dictionaryOf(column, ref, []) : load(smb, column, ref);
 }
 
 /**
