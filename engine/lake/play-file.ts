@@ -4,14 +4,43 @@ import { wrappedError } from '../errors/registry.ts';
 import { readParquetFile } from './parquet-io.ts';
 import { PLAY_COLUMNS, type PlayColumn } from './play-schema.ts';
 import { utf8Strings } from '../columns/utf8-strings.ts';
+import { stringTable, type StringTable } from '../columns/string-table.ts';
 
 /**
  * A string column as codes into a file-level dictionary: the same shape
  * whether the file stored it plain or dictionary-encoded. Null rows have code -1.
+ * The dictionary is there both as UTF-8 bytes (`table`: what validation and
+ * id lookups read, with no string per value) and as JS strings (`dictionary`:
+ * for rejects and small columns); each is made on first use from the other.
  */
 export interface StringCodes {
   readonly codes: Int32Array;
   readonly dictionary: readonly string[];
+  readonly table: StringTable;
+}
+
+/** A dictionary held as strings or as an Arrow Utf8 chunk; the other form is made when first asked for. */
+class FileDictionary implements StringCodes {
+  private strings: readonly string[] | undefined;
+  private utf8: StringTable | undefined;
+  private readonly chunk: arrow.Data<arrow.Utf8> | undefined;
+
+  constructor(readonly codes: Int32Array, from: { strings: readonly string[] } | { chunk: arrow.Data<arrow.Utf8> }) {
+    if ('strings' in from) {
+      this.strings = from.strings;
+    } else {
+      this.chunk = from.chunk;
+      this.utf8 = { bytes: from.chunk.values, offsets: from.chunk.valueOffsets };
+    }
+  }
+
+  get dictionary(): readonly string[] {
+    return (this.strings ??= utf8Strings(this.chunk!) as string[]);
+  }
+
+  get table(): StringTable {
+    return (this.utf8 ??= stringTable(this.strings!));
+  }
 }
 
 /** A play file's columns, normalized: ts in UTC milliseconds whatever the stored unit. */
@@ -52,14 +81,12 @@ function stringCodes(file: string, name: string, vec: arrow.Vector): StringCodes
   // One dictionary-encoded chunk (a file of one row group): its dictionary is the file's,
   // and rows keep their indexes (no interning of every distinct value).
   const only = vec.data.length === 1 ? vec.data[0]! : null;
-  if (only && arrow.DataType.isDictionary(only.type)) {
-    const dict = utf8Strings(only.dictionary!);
-    if (!dict.includes(null)) {
-      const idx = only.values as ArrayLike<number>;
-      const hasNulls = only.nullCount > 0;
-      for (let i = 0; i < n; i++) codes[i] = hasNulls && !isValid(only, i) ? -1 : idx[only.offset + i]!;
-      return { codes, dictionary: dict as string[] };
-    }
+  const values = only && arrow.DataType.isDictionary(only.type) && only.dictionary!.data.length === 1 ? only.dictionary!.data[0]! : null;
+  if (only && values && values.nullCount === 0 && arrow.DataType.isUtf8(values.type)) {
+    const idx = only.values as ArrayLike<number>;
+    const hasNulls = only.nullCount > 0;
+    for (let i = 0; i < n; i++) codes[i] = hasNulls && !isValid(only, i) ? -1 : idx[only.offset + i]!;
+    return new FileDictionary(codes, { chunk: values as arrow.Data<arrow.Utf8> });
   }
   let row = 0;
   for (const data of vec.data) {
@@ -85,7 +112,7 @@ function stringCodes(file: string, name: string, vec: arrow.Vector): StringCodes
     }
     row += data.length;
   }
-  return { codes, dictionary };
+  return new FileDictionary(codes, { strings: dictionary });
 }
 
 /** Milliseconds from a 64-bit timestamp split in two 32-bit words, exactly (no BigInt per row). */

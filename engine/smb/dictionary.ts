@@ -8,6 +8,7 @@ import type { DictionaryRef } from './metadata.ts';
 import { utf8Strings } from '../columns/utf8-strings.ts';
 import { tableOf, utf8Column } from '../columns/dictionary-column.ts';
 import { stringTable } from '../columns/string-table.ts';
+import { IdByteIndex } from './id-byte-index.ts';
 
 /**
  * Append-only, versioned id dictionaries, one per id column (track, artist,
@@ -32,14 +33,18 @@ export interface IdDictionary {
   readonly ids: readonly string[];
   /** id → code. Built once per process and version, on first use. */
   readonly index: ReadonlyMap<string, number>;
+  /** The same, looked up by UTF-8 bytes (ids of the SPEC's form only). Built on first use. */
+  readonly byteIndex: IdByteIndex;
 }
 
-/** A dictionary whose id → code map is built on first use (bucketing needs it; stage 1 only reads ids). */
+/** A dictionary whose lookups are built on first use (bucketing needs them; stage 1 only reads ids). */
 function dictionaryOf(column: DictionaryColumn, ref: DictionaryRef, ids: readonly string[]): IdDictionary {
   let index: Map<string, number> | undefined;
+  let byteIndex: IdByteIndex | undefined;
   return {
     column, ref, ids,
     get index() { return (index ??= new Map(ids.map((id, i) => [id, i]))); },
+    get byteIndex() { return (byteIndex ??= IdByteIndex.of(ids)); },
   };
 }
 

@@ -1,8 +1,8 @@
-import { isBase62Id, isUserId } from '../lake/id-format.ts';
+import { BASE62_ID_LENGTH, isBase62IdBytes, USER_ID_LENGTH } from '../lake/id-format.ts';
 import type { PlayFile, StringCodes } from '../lake/play-file.ts';
 import { MAX_MS_PLAYED, PLAY_SOURCES, type RejectReason } from '../lake/play-schema.ts';
 import type { IdDictionary } from './dictionary.ts';
-import { hexToKey, HASH_SEED, KEY_BYTES } from './key.ts';
+import { decodeHexKey, HASH_SEED, KEY_BYTES } from './key.ts';
 import { murmur3_32 } from './murmur3.ts';
 import { RowBlock } from './row-block.ts';
 
@@ -35,13 +35,23 @@ export interface Dictionaries {
 const SOURCE_CODE = new Map<string, number>(PLAY_SOURCES.map((s, i) => [s, i]));
 const INVALID = -2147483648;
 
-/** Per file-dictionary entry: the global code, or INVALID when the id is malformed. */
+/**
+ * Per file-dictionary entry: the global code, or INVALID when the id is
+ * malformed. Read from the dictionary's UTF-8 bytes: an id the index holds is
+ * of the SPEC's form (the index holds no other), so only the others are
+ * validated, and a string is decoded only for a valid id the dictionary lacks
+ * (an overflow id, rare).
+ */
 function idCodes(c: StringCodes, dict: IdDictionary, overflow: Overflow, col: 'track' | 'artist' | 'album'): Int32Array {
-  const out = new Int32Array(c.dictionary.length);
-  c.dictionary.forEach((id, k) => {
-    if (!isBase62Id(id)) out[k] = INVALID;
-    else out[k] = dict.index.get(id) ?? overflow.code(col, id);
-  });
+  const { bytes, offsets } = c.table;
+  const index = dict.byteIndex;
+  const out = new Int32Array(offsets.length - 1);
+  for (let k = 0; k < out.length; k++) {
+    const s = offsets[k]!, e = offsets[k + 1]!;
+    const code = e - s === BASE62_ID_LENGTH ? index.get(bytes, s) : -1;
+    if (code >= 0) out[k] = code;
+    else out[k] = isBase62IdBytes(bytes, s, e) ? overflow.code(col, c.dictionary[k]!) : INVALID;
+  }
   return out;
 }
 
@@ -59,16 +69,15 @@ export interface PreparedFile {
 
 /** Validates each distinct value of a file's string columns once and maps it to the block's codes. */
 export function prepareFile(f: PlayFile, dicts: Dictionaries, block: RowBlock, overflow: Overflow): PreparedFile {
-  const userOf = new Int32Array(f.user_id.dictionary.length);
-  const keyScratch = new Uint8Array(KEY_BYTES);
-  f.user_id.dictionary.forEach((hex, k) => {
-    if (!isUserId(hex)) {
-      userOf[k] = INVALID;
-      return;
-    }
-    keyScratch.set(hexToKey(hex));
-    userOf[k] = block.internUser(hex, keyScratch, murmur3_32(keyScratch, 0, KEY_BYTES, HASH_SEED));
-  });
+  const { bytes, offsets } = f.user_id.table;
+  const userOf = new Int32Array(offsets.length - 1);
+  const key = new Uint8Array(KEY_BYTES);
+  for (let k = 0; k < userOf.length; k++) {
+    const s = offsets[k]!;
+    userOf[k] = offsets[k + 1]! - s === USER_ID_LENGTH && decodeHexKey(bytes, s, key, 0)
+      ? block.internUser(key, 0, murmur3_32(key, 0, KEY_BYTES, HASH_SEED))
+      : INVALID;
+  }
   return {
     f, userOf,
     trackOf: idCodes(f.track_id, dicts.track, overflow, 'track'),

@@ -9,10 +9,9 @@ import type { RejectReason } from '../lake/play-schema.ts';
 import { bufferIndexOf } from './bucket-file.ts';
 import { BucketWriter } from './bucket-writer.ts';
 import { bucketFileName, METADATA_FILE, REJECTS_FILE } from './filename-policy.ts';
-import { KEY_BYTES, keyToHex } from './key.ts';
+import { KEY_BYTES, keyHash } from './key.ts';
 import { userRuns } from './user-runs.ts';
 import { writeMetadata, type BucketFileInfo, type BucketMetadata } from './metadata.ts';
-import { murmur3_32 } from './murmur3.ts';
 import { RowBlock } from './row-block.ts';
 import { SmbSource } from './smb-source.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
@@ -81,8 +80,7 @@ export function rollUpBucket(source: SmbSource, j: number, remap: OverflowRemap,
   const ur = userRuns(inputs);
   for (let g = 0; g < ur.users; g++) {
     const keyCols = inputs[ur.keyInput[g]!]!.columns;
-    const key = keyCols.keys.subarray(ur.keyRow[g]! * KEY_BYTES, (ur.keyRow[g]! + 1) * KEY_BYTES);
-    const u = block.internUser(keyToHex(key), key, murmur3_32(key, 0, KEY_BYTES, 0));
+    const u = block.internUser(keyCols.keys, ur.keyRow[g]! * KEY_BYTES, keyHash(keyCols.keys, ur.keyRow[g]!));
     const first = q;
     for (let r = ur.runStart[g]!; r < ur.runStart[g + 1]!; r++) {
       const base = start[ur.runs[3 * r]!]!;

@@ -1,4 +1,5 @@
 import { grown, intern } from '../columns/growable.ts';
+import { FixedKeyTable } from '../kernels/fixed-key-table.ts';
 import { KEY_BYTES } from './key.ts';
 
 /**
@@ -20,11 +21,11 @@ export class RowBlock {
   device = new Int32Array(1024);
   country = new Int32Array(1024);
 
-  /** Distinct users of the partition: 16 key bytes each, and their murmur3 hash. */
-  userCount = 0;
-  userKeys = new Uint8Array(1024 * KEY_BYTES);
-  userHash = new Uint32Array(1024);
-  readonly userIndex = new Map<string, number>();
+  /** Distinct users of the partition, by key bytes: user u's key is userKeys[16u, 16u + 16), its murmur3 hash userHash[u]. */
+  private readonly users = new FixedKeyTable(KEY_BYTES, 1024);
+  get userCount(): number { return this.users.size; }
+  get userKeys(): Uint8Array { return this.users.keys; }
+  get userHash(): Uint32Array { return this.users.hashes; }
   readonly devices: string[] = [];
   readonly deviceIndex = new Map<string, number>();
   readonly countries: string[] = [];
@@ -48,23 +49,9 @@ export class RowBlock {
     this.country = grown(this.country, n, cap);
   }
 
-  /** The index of a user id (hex), adding it with its key and hash when new. */
-  internUser(hex: string, key: Uint8Array, hash: number): number {
-    let u = this.userIndex.get(hex);
-    if (u !== undefined) return u;
-    u = this.userCount++;
-    if (u * KEY_BYTES >= this.userKeys.length) {
-      const k = new Uint8Array(this.userKeys.length * 2);
-      k.set(this.userKeys);
-      this.userKeys = k;
-      const h = new Uint32Array(this.userHash.length * 2);
-      h.set(this.userHash);
-      this.userHash = h;
-    }
-    this.userKeys.set(key, u * KEY_BYTES);
-    this.userHash[u] = hash;
-    this.userIndex.set(hex, u);
-    return u;
+  /** The index of the user whose key is key[at, at + 16), adding it with its hash when new. */
+  internUser(key: Uint8Array, at: number, hash: number): number {
+    return this.users.add(key, at, hash);
   }
 
   static readonly intern = intern;

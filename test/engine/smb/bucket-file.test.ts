@@ -11,7 +11,7 @@ function blockOf(n: number): RowBlock {
   const key = new Uint8Array(KEY_BYTES);
   for (let u = 0; u < 3; u++) {
     key.fill(u + 1);
-    b.internUser(String(u).padStart(32, '0'), key, u);
+    b.internUser(key, 0, u);
   }
   b.reserve(n);
   for (let i = 0; i < n; i++) {
