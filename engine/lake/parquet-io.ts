@@ -86,6 +86,19 @@ export function readParquetFile(file: string, columns?: readonly string[]): arro
   return decodeParquet(file, bytes, columns);
 }
 
+/** The row count of a Parquet file, from its footer only (the file is read in ranges, not whole). */
+export async function parquetRowCount(file: string): Promise<number> {
+  let f: pw.ParquetFile | undefined;
+  try {
+    f = await pw.ParquetFile.fromFile(await fs.openAsBlob(file));
+    return f.metadata().fileMetadata().numRows();
+  } catch (e) {
+    throw wrappedError('ERR_PARQUET_READ', { file, cause: `found ${describeCause(e)}` }, e);
+  } finally {
+    f?.free();
+  }
+}
+
 /** Column names of a Parquet file, from its footer only. */
 export function parquetColumnNames(file: string, bytes: Uint8Array): string[] {
   try {

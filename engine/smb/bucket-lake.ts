@@ -6,6 +6,7 @@ import { listPlayPartitions } from '../lake/lake-layout.ts';
 import { readParquetFile } from '../lake/parquet-io.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
 import type { BucketTaskInput, BucketTaskResult } from './bucket-task.ts';
+import { chooseBucketCount, type BucketCount } from './bucket-count.ts';
 import { extendDictionary } from './dictionary.ts';
 import { isPowerOfTwo } from './key.ts';
 import { utf8Strings } from '../columns/utf8-strings.ts';
@@ -13,6 +14,7 @@ import { utf8Strings } from '../columns/utf8-strings.ts';
 export interface BucketLakeOptions {
   readonly lake: string;
   readonly smb: string;
+  /** Buckets per partition (a power of two); default: chosen by `chooseBucketCount` (engine/smb/bucket-count.ts). */
   readonly numBuckets?: number;
   readonly numShards?: number;
   /** First and last arrival day (epoch days), inclusive. */
@@ -33,6 +35,8 @@ export interface BucketLakeResult {
   readonly rejects: number;
   readonly bytes: number;
   readonly spilledRuns: number;
+  /** The bucket count used, and where it came from. */
+  readonly buckets: BucketCount;
 }
 
 /** The SMB directory of an arrival day. */
@@ -55,11 +59,12 @@ function catalogIds(lake: string, file: string, column: string): string[] {
  * each partition on the pool. Complete partitions with unchanged inputs are skipped.
  */
 export async function bucketLake(o: BucketLakeOptions): Promise<BucketLakeResult> {
-  const numBuckets = o.numBuckets ?? 64;
   const numShards = o.numShards ?? 1;
-  if (!isPowerOfTwo(numBuckets) || numBuckets > 65536) throw wrappedError('ERR_SMB_BAD_OPTION', { option: '--buckets', expected: 'a power of two from 1 to 65536', actual: String(numBuckets) });
+  if (o.numBuckets !== undefined && (!isPowerOfTwo(o.numBuckets) || o.numBuckets > 65536)) throw wrappedError('ERR_SMB_BAD_OPTION', { option: '--buckets', expected: 'a power of two from 1 to 65536', actual: String(o.numBuckets) });
   if (!Number.isInteger(numShards) || numShards < 1 || numShards > 1024) throw wrappedError('ERR_SMB_BAD_OPTION', { option: '--shards', expected: 'an integer from 1 to 1024', actual: String(numShards) });
   const partitions = listPlayPartitions(o.lake, o.from, o.to).filter((p) => p.files.length > 0);
+  const buckets = await chooseBucketCount(o.smb, partitions, o.numBuckets);
+  const numBuckets = buckets.numBuckets;
   await extendDictionary(o.smb, 'track', [...catalogIds(o.lake, 'tracks.parquet', 'track_id'), ...catalogIds(o.lake, 'track_id_aliases.parquet', 'old_track_id')]);
   await extendDictionary(o.smb, 'artist', catalogIds(o.lake, 'artists.parquet', 'artist_id'));
   await extendDictionary(o.smb, 'album', catalogIds(o.lake, 'albums.parquet', 'album_id'));
@@ -82,7 +87,7 @@ export async function bucketLake(o: BucketLakeOptions): Promise<BucketLakeResult
     const sum = (f: (r: BucketTaskResult) => number) => results.reduce((s, r) => s + f(r), 0);
     return {
       catalogSnapshot: snapshotWritten, partitions: results.length, skipped: sum((r) => (r.skipped ? 1 : 0)), rows: sum((r) => r.rows),
-      rejects: sum((r) => r.rejects), bytes: sum((r) => r.bytes), spilledRuns: sum((r) => r.spilledRuns),
+      rejects: sum((r) => r.rejects), bytes: sum((r) => r.bytes), spilledRuns: sum((r) => r.spilledRuns), buckets,
     };
   } finally {
     await pool.close();

@@ -113,6 +113,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
 
   await stage('bucket', null, async () => {
     const b = await bucketLake({ lake: o.lake, smb, workers: o.workers, numBuckets: o.buckets, from: epochDay(o.year), to: window.cutoffDay, onPartition: (d, total, x) => progress('bucket')(d, total, x.rows + x.rejects) });
+    if (b.buckets.from === 'lake') log({ event: 'buckets_chosen', buckets: b.buckets.numBuckets, median_day_rows: b.buckets.medianDayRows });
     // The days stage 1 reads, as one roll-up (kept for the next run while no day changes).
     const r = !o.rollup ? null : await rollUpDays(smb, epochDay(o.year), window.cutoffDay - 1, { workers: o.workers, onBucket: progress('rollup') });
     if (r?.built) log({ event: 'rollup', dir: r.dir });

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { SNAPSHOT_DIR } from '../../catalog/catalog-snapshot.ts';
 import { epochDayOfIso } from '../../lake/calendar.ts';
 import { bucketLake, parseSize } from '../../smb/bucket-lake.ts';
+import { bucketCountOrigin, MIN_BUCKETS, TARGET_ROWS } from '../../smb/bucket-count.ts';
 import type { Command } from '../command.ts';
 import { formatCount, Progress } from '../progress.ts';
 
@@ -21,7 +22,7 @@ export const bucketCommand: Command = {
   flags: [
     { name: 'lake', kind: 'string', value: 'DIR', required: true, help: 'the Parquet lake (SPEC §2)' },
     { name: 'smb', kind: 'string', value: 'DIR', required: true, help: 'SMB output directory' },
-    { name: 'buckets', kind: 'int', value: 'N', default: 64, min: 1, max: 65536, check: powerOfTwo, help: 'buckets per partition (a power of two)' },
+    { name: 'buckets', kind: 'int', value: 'N', min: 1, max: 65536, check: powerOfTwo, help: `buckets per partition, a power of two (default: the count --smb's partitions use, else from the lake's size: a median day's bucket files ≥ ${TARGET_ROWS} rows, at least ${MIN_BUCKETS})` },
     { name: 'shards', kind: 'int', value: 'N', default: 1, min: 1, max: 1024, help: 'files per bucket (sorted ranges, merged at read time)' },
     { name: 'from', kind: 'date', value: 'YYYY-MM-DD', help: 'first arrival day (default: the first in the lake)' },
     { name: 'to', kind: 'date', value: 'YYYY-MM-DD', help: 'last arrival day (default: the last in the lake)' },
@@ -33,7 +34,7 @@ export const bucketCommand: Command = {
     let p: Progress | null = null;
     const r = await bucketLake({
       lake: path.resolve(String(f['lake'])), smb: path.resolve(String(f['smb'])),
-      numBuckets: f['buckets'] as number, numShards: f['shards'] as number,
+      numBuckets: f['buckets'] as number | undefined, numShards: f['shards'] as number,
       from: f['from'] ? epochDayOfIso(f['from'] as string) : undefined,
       to: f['to'] ? epochDayOfIso(f['to'] as string) : undefined,
       memoryBytes: parseSize(String(f['memory']))!, workers: f['workers'] as number | undefined,
@@ -44,6 +45,7 @@ export const bucketCommand: Command = {
     });
     const secs = (performance.now() - t0) / 1000;
     ctx.out(`bucketed ${r.partitions} partitions (${r.skipped} already complete): ${formatCount(r.rows)} rows, ${r.rejects} rejected, ${(r.bytes / 2 ** 20).toFixed(1)} MiB of bucket files`);
+    ctx.out(`${r.buckets.numBuckets} buckets per partition (${bucketCountOrigin(r.buckets)})`);
     if (r.catalogSnapshot) ctx.out(`stored the stage catalog for this catalog and dictionary in ${path.join(path.resolve(String(f['smb'])), SNAPSHOT_DIR)}`);
     if (r.spilledRuns > 0) ctx.out(`spilled ${r.spilledRuns} sorted runs (memory budget ${String(f['memory'])})`);
     ctx.out(`in ${secs.toFixed(1)} s: ${formatCount((r.rows + r.rejects) / secs)} rows/s`);

@@ -54,7 +54,7 @@ export const runCommand: Command = {
     { name: 'year', kind: 'int', value: 'Y', min: 1971, max: 2200, help: 'year to compute (default: the latest complete year in the lake)' },
     { name: 'smb', kind: 'string', value: 'DIR', help: 'SMB layout to use or fill (default: <out>/smb)' },
     { name: 'stages', kind: 'string-list', value: 'S[,S]', default: ['all'], help: `stages to run: all, or some of ${STAGES.join(', ')} (a partial run is not published)` },
-    { name: 'buckets', kind: 'int', value: 'N', min: 1, max: 65536, check: (v) => ((Number(v) & (Number(v) - 1)) === 0 ? null : 'a power of two'), help: 'buckets per SMB partition when bucketing (default 64)' },
+    { name: 'buckets', kind: 'int', value: 'N', min: 1, max: 65536, check: (v) => ((Number(v) & (Number(v) - 1)) === 0 ? null : 'a power of two'), help: 'buckets per SMB partition when bucketing (default: as `wrapped bucket` chooses; see its --help)' },
     { name: 'rollup', kind: 'bool', help: 'after bucketing, roll the year\'s days up into one partition, one sorted run per user: stage 1\'s fast path, kept for later runs while no day changes (costs more than it saves in a single run)' },
     { name: 'workers', kind: 'int', value: 'N', min: 1, max: 256, help: 'worker threads (default: one per core)' },
     { name: 'memory', kind: 'string', value: 'SIZE', check: (v) => (parseSize(String(v)) === null ? 'a size such as 2GiB or 512MB' : null), help: 'budget for bucket data in memory (sets how many buckets are in flight; default 2 buckets)' },
