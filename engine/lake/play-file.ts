@@ -17,6 +17,8 @@ export interface StringCodes {
   readonly codes: Int32Array;
   readonly dictionary: readonly string[];
   readonly table: StringTable;
+  /** Entry k as a string, without decoding the whole dictionary (an overflow id, a rejected row's value). */
+  valueAt(k: number): string;
 }
 
 /** A dictionary held as strings or as an Arrow Utf8 chunk; the other form is made when first asked for. */
@@ -41,7 +43,15 @@ class FileDictionary implements StringCodes {
   get table(): StringTable {
     return (this.utf8 ??= stringTable(this.strings!));
   }
+
+  valueAt(k: number): string {
+    if (this.strings) return this.strings[k]!;
+    const { bytes, offsets } = this.utf8!;
+    return decoder.decode(bytes.subarray(offsets[k]!, offsets[k + 1]!));
+  }
 }
+
+const decoder = new TextDecoder();
 
 /** A play file's columns, normalized: ts in UTC milliseconds whatever the stored unit. */
 export interface PlayFile {

@@ -50,7 +50,7 @@ function idCodes(c: StringCodes, dict: IdDictionary, overflow: Overflow, col: 't
     const s = offsets[k]!, e = offsets[k + 1]!;
     const code = e - s === BASE62_ID_LENGTH ? index.get(bytes, s) : -1;
     if (code >= 0) out[k] = code;
-    else out[k] = isBase62IdBytes(bytes, s, e) ? overflow.code(col, c.dictionary[k]!) : INVALID;
+    else out[k] = isBase62IdBytes(bytes, s, e) ? overflow.code(col, c.valueAt(k)) : INVALID;
   }
   return out;
 }
@@ -114,7 +114,7 @@ export function encodePlays(p: PreparedFile, from: number, to: number, arrivalDa
     else if (sourceOf[s] === INVALID) reason = 'unknown_source';
     if (reason !== null) {
       rejectCounts[reason] = (rejectCounts[reason] ?? 0) + 1;
-      const str = (col: StringCodes, k: number) => (k < 0 ? null : col.dictionary[k]!);
+      const str = (col: StringCodes, k: number) => (k < 0 ? null : col.valueAt(k));
       rejects.push({
         reason, file: f.file, row: i,
         values: {

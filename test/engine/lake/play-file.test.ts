@@ -59,6 +59,30 @@ describe('readPlayFile', () => {
     }
   });
 
+  it('gives each dictionary as strings, as UTF-8 bytes and entry by entry, all alike, whichever form it was read in', () => {
+    const t = readParquetFile(sample);
+    const plainFile = path.join(tmp.dir, 'plain-strings.parquet');
+    // Non-ASCII values too: the byte form is UTF-8, not one byte per character.
+    const plain = new arrow.Table(Object.fromEntries(t.schema.fields.map((f) => {
+      const v = t.getChild(f.name)!;
+      if (f.name !== 'country') return [f.name, v];
+      return [f.name, arrow.vectorFromArray((v.toArray() as (string | null)[]).map((x, i) => (x === null || i % 3 ? x : `${x}-é☃`)), new arrow.Utf8())];
+    })));
+    writeParquetFile(plainFile, plain, { plainColumns: ['country'] });
+    for (const f of [readPlayFile(sample), readPlayFile(plainFile)]) {
+      for (const col of ['user_id', 'track_id', 'artist_id', 'album_id', 'source', 'device_class', 'country'] as const) {
+        const c = f[col];
+        const { bytes, offsets } = c.table;
+        const fromBytes = Array.from({ length: offsets.length - 1 }, (_, k) => new TextDecoder().decode(bytes.subarray(offsets[k]!, offsets[k + 1]!)));
+        const oneByOne = fromBytes.map((_, k) => c.valueAt(k));
+        expect(fromBytes.length).toBeGreaterThan(0);
+        expect(fromBytes).toEqual(c.dictionary);
+        expect(oneByOne).toEqual(c.dictionary);
+      }
+    }
+    expect(readPlayFile(plainFile).country.dictionary.some((x) => x.endsWith('-é☃'))).toBe(true);
+  });
+
   it('names the file when it is truncated or not Parquet at all', () => {
     const truncated = path.join(tmp.dir, 'truncated.parquet');
     fs.writeFileSync(truncated, fs.readFileSync(sample).subarray(0, 1000));
