@@ -1,8 +1,6 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { PlayPartition } from '../lake/lake-layout.ts';
 import { parquetRowCount } from '../lake/parquet-io.ts';
-import { listSmbPartitions } from './smb-layout.ts';
+import { latestSmbPartition } from './smb-layout.ts';
 
 /**
  * How many buckets a partition gets when `--buckets` is not given.
@@ -42,10 +40,8 @@ export function bucketsForDayRows(rows: number): number {
 
 export async function chooseBucketCount(smb: string, partitions: readonly PlayPartition[], option?: number): Promise<BucketCount> {
   if (option !== undefined) return { numBuckets: option, from: 'option' };
-  if (fs.existsSync(path.join(smb, 'plays'))) {
-    const existing = listSmbPartitions(smb).at(-1);
-    if (existing) return { numBuckets: existing.metadata.numBuckets, from: 'existing' };
-  }
+  const existing = latestSmbPartition(smb);
+  if (existing) return { numBuckets: existing.numBuckets, from: 'existing' };
   const withFiles = partitions.filter((p) => p.files.length > 0);
   if (withFiles.length === 0) return { numBuckets: MIN_BUCKETS, from: 'lake', medianDayRows: 0 };
   const k = Math.min(SAMPLE_DAYS, withFiles.length);
