@@ -6,7 +6,6 @@ import { writeFileAtomic } from '../lake/parquet-io.ts';
 import { readPlayFile } from '../lake/play-file.ts';
 import type { RejectReason } from '../lake/play-schema.ts';
 import { schemaDescription, SORT_KEYS } from './bucket-schema.ts';
-import { bufferIndexOf } from './bucket-file.ts';
 import { BucketWriter } from './bucket-writer.ts';
 import type { Dictionaries, RejectedRow } from './encode-plays.ts';
 import { encodePlays, Overflow, prepareFile } from './encode-plays.ts';
@@ -129,9 +128,9 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
       const a = start + Math.floor((n * s) / o.numShards);
       const z = start + Math.floor((n * (s + 1)) / o.numShards);
       const name = bucketFileName(bucket, o.numBuckets, s, o.numShards);
-      const bytes = writer.encode(b, order, a, z);
+      const { bytes, buffers } = writer.encode(b, order, a, z);
       writeFileAtomic(path.join(outDir, name), bytes);
-      infos.push({ name, bucket, shard: s, rows: z - a, bytes: bytes.length, buffers: bufferIndexOf(path.join(outDir, name), bytes, z - a) });
+      infos.push({ name, bucket, shard: s, rows: z - a, bytes: bytes.length, buffers });
       rows += z - a;
     }
   };

@@ -6,7 +6,6 @@ import { invariant } from '../errors/invariant.ts';
 import { TsOrder } from '../kernels/ts-order.ts';
 import { writeFileAtomic } from '../lake/parquet-io.ts';
 import type { RejectReason } from '../lake/play-schema.ts';
-import { bufferIndexOf } from './bucket-file.ts';
 import { BucketWriter } from './bucket-writer.ts';
 import { bucketFileName, METADATA_FILE, REJECTS_FILE } from './filename-policy.ts';
 import { KEY_BYTES, keyHash } from './key.ts';
@@ -94,9 +93,9 @@ export function rollUpBucket(source: SmbSource, j: number, remap: OverflowRemap,
   }
   invariant(q === total, () => `roll-up of bucket ${j}: ${total - q} rows belong to no key group`);
   const name = bucketFileName(j, source.numBuckets, 0, 1);
-  const bytes = writer.encode(block, order, 0, total);
+  const { bytes, buffers } = writer.encode(block, order, 0, total);
   writeFileAtomic(path.join(outDir, name), bytes);
-  return { name, bucket: j, shard: 0, rows: total, bytes: bytes.length, buffers: bufferIndexOf(path.join(outDir, name), bytes, total) };
+  return { name, bucket: j, shard: 0, rows: total, bytes: bytes.length, buffers };
 }
 
 export interface RollupOptions {

@@ -38,7 +38,7 @@ describe('bucket file round trip', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 40 }), (n) => {
       const b = blockOf(n);
       const order = Uint32Array.from({ length: n }, (_, i) => i);
-      const bytes = new BucketWriter().encode(b, order, 0, n);
+      const bytes = new BucketWriter().encode(b, order, 0, n).bytes;
       const c = bucketColumns('test.arrow', bytes, n);
       for (const col of [c.track, c.artist, c.album, c.ms, c.arrival, c.source, c.priv, c.device.codes, c.country.codes]) expect(col.length).toBe(n);
       expect(c.keys.length).toBe(n * KEY_BYTES);
@@ -54,7 +54,7 @@ describe('bucket file round trip', () => {
 
   it("finds each column's buffer from the footer and batch metadata where a full parse finds it", () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 3 }), (n, pad) => {
-      const bytes = new BucketWriter().encode(blockOf(n), Uint32Array.from({ length: n }, (_, i) => i), 0, n);
+      const bytes = new BucketWriter().encode(blockOf(n), Uint32Array.from({ length: n }, (_, i) => i), 0, n).bytes;
       // At an offset in a larger buffer (as in a SharedArrayBuffer of many files).
       const inBig = new Uint8Array(new ArrayBuffer(bytes.length + 8 * (pad + 1)), 8 * pad, bytes.length);
       inBig.set(bytes);
@@ -66,7 +66,7 @@ describe('bucket file round trip', () => {
       expect(Array.from(v.track)).toEqual(Array.from(c.track));
       expect(Array.from(v.keys)).toEqual(Array.from(c.keys));
     }), { numRuns: 40 });
-    const one = new BucketWriter().encode(blockOf(3), Uint32Array.from([0, 1, 2]), 0, 3);
+    const one = new BucketWriter().encode(blockOf(3), Uint32Array.from([0, 1, 2]), 0, 3).bytes;
     expect(() => bufferIndexOf('one.arrow', one, 4)).toThrow(expect.objectContaining({ code: 'ERR_SMB_CORRUPT_BUCKET', message: expect.stringMatching(/one\.arrow.*expected 4 rows.*found 3 rows/s) }));
   });
 
@@ -74,7 +74,7 @@ describe('bucket file round trip', () => {
     expect(bucketColumns('e.arrow', new Uint8Array(0), 0).n).toBe(0);
     expect(() => bucketColumns('e.arrow', new Uint8Array(0), 3)).toThrow(expect.objectContaining({ code: 'ERR_SMB_CORRUPT_BUCKET' }));
     const b = blockOf(5);
-    const bytes = new BucketWriter().encode(b, Uint32Array.from([0, 1, 2, 3, 4]), 0, 5);
+    const bytes = new BucketWriter().encode(b, Uint32Array.from([0, 1, 2, 3, 4]), 0, 5).bytes;
     expect(() => bucketColumns('x.arrow', bytes, 4)).toThrow(expect.objectContaining({ code: 'ERR_SMB_CORRUPT_BUCKET', message: expect.stringContaining('expected 4 rows (metadata.json), found 5') }));
   });
 });
