@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
-import { radixSortByRankThenOffset } from '../kernels/radix-sort.ts';
+import { sortByRankThenTs } from '../kernels/rank-ts-sort.ts';
+import { TsOrder } from '../kernels/ts-order.ts';
 import { writeFileAtomic } from '../lake/parquet-io.ts';
 import { readPlayFile } from '../lake/play-file.ts';
 import type { RejectReason } from '../lake/play-schema.ts';
@@ -41,18 +42,9 @@ function userRanks(b: RowBlock, numBuckets: number): Int32Array {
   return rank;
 }
 
-/** Stable sort of the block's rows by (rank of user, ts). */
-export function sortBlock(b: RowBlock, rank: Int32Array): Uint32Array {
-  const n = b.n;
-  const major = new Int32Array(n);
-  let min = Infinity;
-  for (let i = 0; i < n; i++) if (b.ts[i]! < min) min = b.ts[i]!;
-  const minor = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    major[i] = rank[b.user[i]!]!;
-    minor[i] = b.ts[i]! - min;
-  }
-  return radixSortByRankThenOffset(n, major, minor);
+/** The block's rows in (rank of user, ts) order, ties in arrival order. */
+function sortBlock(b: RowBlock, rank: Int32Array, tsOrder: TsOrder): Uint32Array {
+  return sortByRankThenTs(b.n, b.user, rank, b.ts, tsOrder);
 }
 
 function sameInputs(m: BucketMetadata, inputs: BucketMetadata['inputs'], o: BucketSinkOptions): boolean {
@@ -95,6 +87,7 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
   fs.mkdirSync(outDir, { recursive: true });
 
   const block = new RowBlock();
+  const tsOrder = new TsOrder();
   const overflow = new Overflow();
   const rejects: RejectedRow[] = [];
   const rejectCounts: Partial<Record<RejectReason, number>> = {};
@@ -103,7 +96,7 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
   let rows = 0;
   const spill = () => {
     const rank = userRanks(block, o.numBuckets);
-    const order = sortBlock(block, rank);
+    const order = sortBlock(block, rank, tsOrder);
     const file = path.join(spillDir, `run-${String(runs.length).padStart(5, '0')}.arrow`);
     writeRun(file, block, order, (u) => bucketOfHash(block.userHash[u]!, o.numBuckets), o.numBuckets);
     runs.push(file);
@@ -137,7 +130,7 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
 
   if (runs.length === 0) {
     const rank = userRanks(block, o.numBuckets);
-    const order = sortBlock(block, rank);
+    const order = sortBlock(block, rank, tsOrder);
     let start = 0;
     for (let bucket = 0; bucket < o.numBuckets; bucket++) {
       let end = start;
@@ -154,7 +147,7 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
       // order as sorting everything in memory.
       block.n = 0;
       for (const run of runs) readRun(run, bucket, block);
-      const order = sortBlock(block, rank);
+      const order = sortBlock(block, rank, tsOrder);
       writeBucket(bucket, block, order, 0, block.n);
     }
     fs.rmSync(spillDir, { recursive: true, force: true });

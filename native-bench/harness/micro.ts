@@ -9,7 +9,9 @@ import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'fflate';
 import { Bench } from 'tinybench';
 import { mulberry32 } from '../../fixtures/sample-year/rng.ts';
-import { radixSortByRankThenOffset } from '../../engine/kernels/radix-sort.ts';
+import { sortByRankThenTs } from '../../engine/kernels/rank-ts-sort.ts';
+import { TsOrder } from '../../engine/kernels/ts-order.ts';
+import { radixSortByRankThenOffset } from './radix-sort-baseline.ts';
 import { mmapAddon } from '../../engine/memory/mmap-file.ts';
 import { readFilesInto, SabPool } from '../../engine/memory/sab-pool.ts';
 import { ValueDigest } from '../../engine/sketches/value-digest.ts';
@@ -64,20 +66,42 @@ function hashBench(): Micro {
   };
 }
 
-function sortBench(): Micro {
-  const n = 200_000;
+/**
+ * Bucketing's sort of a partition's rows by (user rank, ts): the counting sort
+ * + per-user TsOrder it uses, and the 8-pass radix sort it replaced as the
+ * baseline, on rows shaped like a day file's (users interleaved, each user's
+ * rows in time order but for 2% late ones) and on rows in no order at all.
+ */
+function sortBenches(): Micro[] {
+  const n = 200_000, users = 5000;
   const r = rng(2);
-  const major = Int32Array.from({ length: n }, () => Math.floor(r() * 5000));
-  const minor = Float64Array.from({ length: n }, () => Math.floor(r() * 31 * 86_400_000));
-  return {
-    name: 'stable radix sort by (user rank, ts)', items: n, unit: 'rows',
-    check: () => {
-      const got = radixSortByRankThenOffset(n, major, minor);
-      const want = Array.from({ length: n }, (_, i) => i).sort((a, b) => major[a]! - major[b]! || minor[a]! - minor[b]! || a - b);
-      return got.every((x, i) => x === want[i]) ? null : 'order differs from a stable comparison sort';
-    },
-    fn: () => radixSortByRankThenOffset(n, major, minor),
-  };
+  const user = Int32Array.from({ length: n }, () => Math.floor(r() * users));
+  const rank = Int32Array.from({ length: users }, (_, i) => i);
+  for (let i = users - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [rank[i], rank[j]] = [rank[j]!, rank[i]!];
+  }
+  const dayFile = Float64Array.from({ length: n }, (_, i) => 1_735_689_600_000 + Math.floor(i * 400 - (r() < 0.02 ? r() * 3_600_000 : 0)));
+  const shuffled = Float64Array.from({ length: n }, () => 1_735_689_600_000 + Math.floor(r() * 86_400_000));
+  const tsOrder = new TsOrder();
+  const out: Micro[] = [];
+  for (const [shape, ts] of [['day-file order', dayFile], ['no order', shuffled]] as const) {
+    const major = Int32Array.from(user, (u) => rank[u]!);
+    const want = Array.from({ length: n }, (_, i) => i).sort((a, b) => major[a]! - major[b]! || ts[a]! - ts[b]! || a - b);
+    const same = (got: Uint32Array) => (got.every((x, i) => x === want[i]) ? null : 'order differs from a stable comparison sort');
+    const min = ts.reduce((m, x) => Math.min(m, x), Infinity);
+    const minor = Float64Array.from(ts, (x) => x - min);
+    out.push({
+      name: `sort rows by (user rank, ts), ${shape}: counting sort + TsOrder`, items: n, unit: 'rows',
+      check: () => same(sortByRankThenTs(n, user, rank, ts, tsOrder)),
+      fn: () => sortByRankThenTs(n, user, rank, ts, tsOrder),
+    }, {
+      name: `sort rows by (user rank, ts), ${shape}: radix sort (baseline)`, items: n, unit: 'rows',
+      check: () => same(radixSortByRankThenOffset(n, major, minor)),
+      fn: () => radixSortByRankThenOffset(n, Int32Array.from(user, (u) => rank[u]!), minor),
+    });
+  }
+  return out;
 }
 
 function mappingBenches(dir: string): Micro[] {
@@ -294,7 +318,7 @@ function packagingBenches(): Micro[] {
 export async function runMicro(timeMs: number, log: (s: string) => void): Promise<MicroResult[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapped-micro-'));
   try {
-    const suite = [hashBench(), sortBench(), ...mappingBenches(dir), accumulatorBench(), ...sketchBenches(), ...packagingBenches()];
+    const suite = [hashBench(), ...sortBenches(), ...mappingBenches(dir), accumulatorBench(), ...sketchBenches(), ...packagingBenches()];
     const results: MicroResult[] = [];
     for (const m of suite) {
       const problem = m.check();

@@ -1,4 +1,7 @@
 /**
+ * The baseline for bucketing's sort (engine/kernels/rank-ts-sort.ts): the sort
+ * bucketing used before it, kept here to be timed beside it in the micro benchmarks.
+ *
  * Stable LSD radix sort of row indexes by (major, minor): major a
  * non-negative int32 (a rank), minor a non-negative integer below 2^53
  * (a millisecond offset). 11-bit digits; a pass whose digit is the same for
