@@ -84,7 +84,6 @@ function isValid(data: arrow.Data, i: number): boolean {
 
 function stringCodes(file: string, name: string, vec: arrow.Vector): StringCodes {
   const n = vec.length;
-  const codes = new Int32Array(n);
   const dictionary: string[] = [];
   const index = new Map<string, number>();
   const add = (s: string) => intern(dictionary, index, s);
@@ -94,10 +93,14 @@ function stringCodes(file: string, name: string, vec: arrow.Vector): StringCodes
   const values = only && arrow.DataType.isDictionary(only.type) && only.dictionary!.data.length === 1 ? only.dictionary!.data[0]! : null;
   if (only && values && values.nullCount === 0 && arrow.DataType.isUtf8(values.type)) {
     const idx = only.values as ArrayLike<number>;
+    // Int32 indexes with no nulls are the codes as they are: a view, not a copy.
+    if (only.nullCount === 0 && idx instanceof Int32Array) return new FileDictionary(idx.subarray(only.offset, only.offset + n), { chunk: values as arrow.Data<arrow.Utf8> });
+    const codes = new Int32Array(n);
     const hasNulls = only.nullCount > 0;
     for (let i = 0; i < n; i++) codes[i] = hasNulls && !isValid(only, i) ? -1 : idx[only.offset + i]!;
     return new FileDictionary(codes, { chunk: values as arrow.Data<arrow.Utf8> });
   }
+  const codes = new Int32Array(n);
   let row = 0;
   for (const data of vec.data) {
     if (arrow.DataType.isDictionary(data.type)) {
@@ -173,10 +176,15 @@ export function readPlayFile(file: string): PlayFile {
     if (!arrow.DataType.isInt(data.type) || data.type.bitWidth > 32) {
       throw wrappedError('ERR_LAKE_BAD_COLUMN_TYPE', { file, column: 'ms_played', expected: 'int32', actual: String(data.type) });
     }
-    const v = data.values as ArrayLike<number>;
-    for (let i = 0; i < data.length; i++) {
-      ms[row + i] = v[data.offset + i]!;
-      msValid[row + i] = isValid(data, i) ? 1 : 0;
+    const v = data.values as Int32Array | Int16Array | Int8Array | Uint32Array | Uint16Array | Uint8Array;
+    if (data.nullCount === 0 && v instanceof Int32Array) {
+      ms.set(v.subarray(data.offset, data.offset + data.length), row);
+      msValid.fill(1, row, row + data.length);
+    } else {
+      for (let i = 0; i < data.length; i++) {
+        ms[row + i] = v[data.offset + i]!;
+        msValid[row + i] = isValid(data, i) ? 1 : 0;
+      }
     }
     row += data.length;
   }
