@@ -1,6 +1,5 @@
 import { FixedKeyTable } from '../kernels/fixed-key-table.ts';
 import { BASE62_ID_LENGTH, isBase62Id } from '../lake/id-format.ts';
-import { murmur3_32 } from './murmur3.ts';
 
 /**
  * A dictionary's ids looked up by their UTF-8 bytes: bucketing maps each
@@ -21,7 +20,7 @@ export class IdByteIndex {
       if (!isBase62Id(id)) return;
       for (let k = 0; k < BASE62_ID_LENGTH; k++) key[k] = id.charCodeAt(k);
       const before = table.size;
-      const c = table.add(key, 0, murmur3_32(key, 0, BASE62_ID_LENGTH, 0));
+      const c = table.add(key, 0, table.hashAt(key, 0));
       // A dictionary holds each id once; were one repeated, its first code would stand.
       if (table.size > before) codes[c] = code;
     });
@@ -30,7 +29,7 @@ export class IdByteIndex {
 
   /** The code of the id at bytes[at, at + 22) (already checked to be base62), or -1. */
   get(bytes: Uint8Array, at: number): number {
-    const c = this.table.find(bytes, at, murmur3_32(bytes, at, BASE62_ID_LENGTH, 0));
+    const c = this.table.find(bytes, at, this.table.hashAt(bytes, at));
     return c < 0 ? -1 : this.codes[c]!;
   }
 }
