@@ -1,7 +1,7 @@
 import { atLeast } from '../columns/growable.ts';
-import { invariant } from '../errors/invariant.ts';
 import type { BucketViews } from './bucket-file.ts';
 import { compareKeys, KEY_BYTES, keyRunEnd, keyToHex } from './key.ts';
+import { murmur3_32 } from './murmur3.ts';
 import type { BucketInput } from './smb-source.ts';
 
 /**
@@ -24,8 +24,9 @@ export interface UserRuns {
  * the key's first six bytes (checked against all sixteen; a clash falls back
  * to the full key), users are sorted by key once, and a counting sort places
  * the runs, keeping input order. Per run, not per row, and no heap over the
- * inputs (`forEachKeyGroup` pays a heap step per run and input). Inputs must
- * be read whole (no rehash filter): a roll-up's.
+ * inputs (engine/smb/key-group-iterator.ts gives the same groups one at a time). An input with
+ * a rehash filter (the `max` strategy) contributes only the runs of keys whose
+ * murmur3 hash falls in its filter bucket, as `forEachKeyGroup` does.
  */
 export function userRuns(inputs: readonly BucketInput<BucketViews>[]): UserRuns {
   const byPrefix = new Map<number, number>();
@@ -35,12 +36,16 @@ export function userRuns(inputs: readonly BucketInput<BucketViews>[]): UserRuns 
   let runs = new Int32Array(4 * 1024);
   let nRuns = 0;
   inputs.forEach((x, input) => {
-    invariant(x.filterBuckets === 0, 'userRuns reads inputs whole; this one has a rehash filter');
     const keys = x.columns.keys;
     const n = x.columns.n;
+    const filterMask = x.filterBuckets - 1;
     for (let i = 0; i < n; ) {
       const end = keyRunEnd(keys, n, i);
       const o = i * KEY_BYTES;
+      if (x.filterBuckets !== 0 && (murmur3_32(keys, o, KEY_BYTES, 0) & filterMask) !== x.filterBucket) {
+        i = end;
+        continue;
+      }
       const prefix = keys[o]! * 2 ** 40 + keys[o + 1]! * 2 ** 32 + ((keys[o + 2]! << 24) >>> 0) + (keys[o + 3]! << 16) + (keys[o + 4]! << 8) + keys[o + 5]!;
       let u = byPrefix.get(prefix);
       if (u === undefined) {
