@@ -1,6 +1,6 @@
 import { atLeast } from '../columns/growable.ts';
 import type { BucketViews } from './bucket-file.ts';
-import { compareKeys, KEY_BYTES, keyRunEnd, keyToHex } from './key.ts';
+import { compareKeys, KEY_BYTES, keyRunEnd, keyToHex, keyWords, sameKeyWords } from './key.ts';
 import { murmur3_32 } from './murmur3.ts';
 import type { BucketInput } from './smb-source.ts';
 
@@ -33,27 +33,30 @@ export function userRuns(inputs: readonly BucketInput<BucketViews>[]): UserRuns 
   const byKey = new Map<string, number>();
   const keyInput: number[] = [];
   const keyRow: number[] = [];
+  const words = inputs.map((x) => keyWords(x.columns.keys));
   let runs = new Int32Array(4 * 1024);
   let nRuns = 0;
   inputs.forEach((x, input) => {
     const keys = x.columns.keys;
+    const w = words[input]!;
     const n = x.columns.n;
     const filterMask = x.filterBuckets - 1;
     for (let i = 0; i < n; ) {
-      const end = keyRunEnd(keys, n, i);
+      const end = keyRunEnd(w, n, i);
       const o = i * KEY_BYTES;
       if (x.filterBuckets !== 0 && (murmur3_32(keys, o, KEY_BYTES, 0) & filterMask) !== x.filterBucket) {
         i = end;
         continue;
       }
-      const prefix = keys[o]! * 2 ** 40 + keys[o + 1]! * 2 ** 32 + ((keys[o + 2]! << 24) >>> 0) + (keys[o + 3]! << 16) + (keys[o + 4]! << 8) + keys[o + 5]!;
+      // The first word and half of the second (48 bits, exact as a number) name the key; a clash falls back to its hex.
+      const prefix = (w[4 * i]! >>> 0) * 65536 + (w[4 * i + 1]! & 0xffff);
       let u = byPrefix.get(prefix);
       if (u === undefined) {
         u = keyInput.length;
         byPrefix.set(prefix, u);
         keyInput.push(input);
         keyRow.push(i);
-      } else if (compareKeys(inputs[keyInput[u]!]!.columns.keys, keyRow[u]!, keys, i) !== 0) {
+      } else if (!sameKeyWords(words[keyInput[u]!]!, keyRow[u]!, w, i)) {
         const hex = keyToHex(keys, o);
         u = byKey.get(hex);
         if (u === undefined) {
