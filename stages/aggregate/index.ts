@@ -26,8 +26,13 @@ import { utf8Strings } from '../../engine/columns/utf8-strings.ts';
 /** Catalog artist ids by index (JSON array), beside the tables. */
 export const ARTIST_IDS_FILE = 'artist_ids.json';
 
-/** Average bucket-file size from which `auto` maps files instead of reading them. */
-export const MMAP_MIN_FILE_BYTES = 1 << 20;
+/**
+ * Average bucket-file size from which `auto` maps files instead of reading them.
+ * Measured over a year of day files (docs/benchmarks.md): at a median of 41 KB
+ * per file the two are even, at 175 KB mapping is ~7% faster, at ~16 KB reading
+ * was (mapping 0.82x); roll-up files (megabytes) map at 3.3x reading.
+ */
+export const MMAP_MIN_FILE_BYTES = 64 << 10;
 
 /** Logical buckets in flight at once: 4 or 6 measured no faster on 2 cores (docs/benchmarks.md). */
 export const LANES = 2;
@@ -49,9 +54,9 @@ export interface AggregateOptions {
   /**
    * How bucket files reach shared memory: `read` into reused SharedArrayBuffers,
    * or `mmap` through the addon (page cache, no copy; a bucket is read instead
-   * when too many mappings are still alive). `auto` (default) maps large files
-   * (a roll-up: 3.3x reading) and reads small ones (day files: mapping 0.82x), as
-   * measured in docs/benchmarks.md, and reads when the addon cannot be built.
+   * when too many mappings are still alive). `auto` (default) maps files of
+   * MMAP_MIN_FILE_BYTES or more on average and reads smaller ones, as measured
+   * in docs/benchmarks.md, and reads when the addon cannot be built.
    */
   readonly mapping?: 'mmap' | 'read' | 'auto';
   /** Keep only this share of users, chosen by a hash of user_id (a deterministic dry run); default 1. */
