@@ -147,12 +147,17 @@ try {
   const wholePathRollup = storedRows / (bucketSeconds + rollupSeconds + rolledTwo.r.seconds);
   const largest = Math.max(...rolledTwo.r.tasks.map((t) => t.ms));
   const median = rolledTwo.r.tasks.map((t) => t.ms).sort((a, b) => a - b)[Math.floor(rolledTwo.r.tasks.length / 2)]!;
+  // The same tasks by CPU time on their threads: the work, without the waits for a core (null without the thread clock).
+  const cpu = rolledTwo.r.tasks.every((t) => t.cpuMs !== null) ? rolledTwo.r.tasks.map((t) => t.cpuMs!).sort((a, b) => a - b) : null;
+  const cpuMedian = cpu ? cpu[Math.floor(cpu.length / 2)]! : NaN;
   printReport('stage 1: aggregate', rows, json, {
     users, year: YEAR, rows_in_window_partitions: storedRows, cores: os.availableParallelism(), node: process.version,
     whole_path_days_rows_per_s: Math.round(wholePath), whole_path_days_vs_duckdb: (wholePath / rate(rows[3]!)).toFixed(2),
     whole_path_rollup_rows_per_s: Math.round(wholePathRollup), whole_path_rollup_vs_duckdb: (wholePathRollup / rate(rows[3]!)).toFixed(2),
     tasks: two.r.tasks.length, largest_task_ms: largest.toFixed(1), median_task_ms: median.toFixed(1),
-    largest_over_median: (largest / median).toFixed(2), peak_rss_mib: (process.resourceUsage().maxRSS / 1024).toFixed(0),
+    largest_over_median: (largest / median).toFixed(2),
+    largest_cpu_ms: cpu ? cpu.at(-1)!.toFixed(1) : null, median_cpu_ms: cpu ? cpuMedian.toFixed(1) : null,
+    largest_over_median_cpu: cpu ? (cpu.at(-1)! / cpuMedian).toFixed(2) : null, peak_rss_mib: (process.resourceUsage().maxRSS / 1024).toFixed(0),
   });
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import { readParquetFile } from '../../engine/lake/parquet-io.ts';
 import { MAX_LIVE_MAPPINGS, mmapAddon, mmapUnavailableReason } from '../../engine/memory/mmap-file.ts';
 import { readFilesInto, SabPool } from '../../engine/memory/sab-pool.ts';
 import { wrappedError } from '../../engine/errors/registry.ts';
+import { threadCpuMs } from '../../engine/pool/thread-clock.ts';
 import { WorkerPool } from '../../engine/pool/worker-pool.ts';
 import { bucketColumns, bucketViews, tsAt, type BucketViews } from '../../engine/smb/bucket-file.ts';
 import { KEY_BYTES, keyToHex } from '../../engine/smb/key.ts';
@@ -75,7 +76,10 @@ export interface TaskProfile {
   readonly users: number;
   readonly sliced: boolean;
   readonly rows: number;
+  /** Wall time of the task on its worker. */
   readonly ms: number;
+  /** CPU time of the task on its worker thread, or null without the thread clock (engine/pool/thread-clock.ts). */
+  readonly cpuMs: number | null;
 }
 
 export interface AggregateResult {
@@ -195,6 +199,8 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
   const partitionPlan = planSmbPartitions(o.smb, firstDay, window.cutoffDay - 1);
   const parts = partitionPlan.partitions;
   const source = SmbSource.open(parts.map((p) => p.dir), { strategy: o.strategy ?? 'auto', smb: o.smb });
+  // The thread clock is built here if it must be (once per machine), not by the workers at once.
+  threadCpuMs();
   // Start the workers now: loading their module overlaps with building the catalog below.
   const pool = new WorkerPool({ workers: o.workers });
   const module = new URL('./worker.ts', import.meta.url).href;
@@ -328,7 +334,7 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
           const job = jobs[k]!;
           addSkips(bucketSkips, r.skips);
           bucketRowsCounted += r.rows;
-          tasks.push({ bucket: j, users: job.users.length, sliced: job.sliced, rows: r.rows, ms: r.ms });
+          tasks.push({ bucket: j, users: job.users.length, sliced: job.sliced, rows: r.rows, ms: r.ms, cpuMs: r.cpuMs });
           if (job.sliced) {
             const u = job.users[0]!.user;
             const list = partials.get(u);

@@ -50,4 +50,6 @@ export interface AggregateTaskResult {
   readonly skips: SkipCounts;
   readonly rows: number;
   readonly ms: number;
+  /** The task's CPU time on its worker thread (engine/pool/thread-clock.ts); null without the clock. */
+  readonly cpuMs: number | null;
 }

@@ -1,3 +1,4 @@
+import { threadCpuMs } from '../../engine/pool/thread-clock.ts';
 import type { AggregateTaskInput, AggregateTaskResult } from './messages.ts';
 import { warmupTasks } from './kernel-warmup.ts';
 import { UserAccumulator, type UserPartial, type UserSummary } from './user-accumulator.ts';
@@ -8,6 +9,7 @@ let acc: { key: unknown; acc: UserAccumulator } | null = null;
 /** Stage-1 pool task: view the inputs in place, accumulate each user's ranges, finalize (or return partials). */
 export function aggregateTask(t: AggregateTaskInput): AggregateTaskResult {
   const t0 = performance.now();
+  const c0 = threadCpuMs();
   if (!acc || acc.key !== t.runId) acc = { key: t.runId, acc: new UserAccumulator(t.catalog, t.window) };
   const a = acc.acc;
   const skips0 = { ...a.skips };
@@ -39,7 +41,8 @@ export function aggregateTask(t: AggregateTaskInput): AggregateTaskResult {
   }
   const skips = { ...a.skips };
   for (const k of Object.keys(skips) as Array<keyof typeof skips>) skips[k] -= skips0[k];
-  return { bucket: t.bucket, summaries, partials, skips, rows, ms: performance.now() - t0 };
+  const c1 = threadCpuMs();
+  return { bucket: t.bucket, summaries, partials, skips, rows, ms: performance.now() - t0, cpuMs: c0 === null || c1 === null ? null : c1 - c0 };
 }
 
 /**

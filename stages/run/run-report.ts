@@ -66,6 +66,9 @@ export function writeRunReport(file: string, manifest: Record<string, unknown>, 
     return `<tr><td>${t.stage}</td><td>${t.skipped ? 'done earlier' : fmt(t.seconds, 2) + ' s'}</td><td>${fmt(t.rows, 0)}</td><td>${t.skipped || t.seconds === 0 ? '–' : fmt(t.rows / t.seconds, 0)}</td><td>${t.taskMs.length}</td><td>${fmt(q.median, 1)} / ${fmt(q.p90, 1)} / ${fmt(q.max, 1)}</td><td>${q.median > 0 ? fmt(q.max / q.median, 2) + '×' : '–'}</td></tr>`;
   }).join('\n');
   const aggTasks = aggregate ? aggregate.tasks.map((t) => t.ms) : [];
+  const aggCpu = aggregate && aggregate.tasks.every((t) => t.cpuMs !== null) ? aggregate.tasks.map((t) => t.cpuMs!) : [];
+  const wallQ = quantiles(aggTasks), cpuQ = quantiles(aggCpu);
+  const skewNote = aggCpu.length === 0 ? '' : `<p>Largest task over the median: ${fmt(wallQ.max / (wallQ.median || 1), 2)}× in wall time, ${fmt(cpuQ.max / (cpuQ.median || 1), 2)}× in CPU time (median ${fmt(cpuQ.median, 1)} ms, max ${fmt(cpuQ.max, 1)} ms). CPU time is the task's work; wall time adds waiting for a core, which workers and the coordinator share.</p>`;
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Wrapped run ${esc(String(manifest['run_id']))}</title>
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#191414}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.35em .6em;text-align:right}td:first-child,th:first-child{text-align:left}h1{font-size:1.6em}.note{color:#666}</style></head>
@@ -79,6 +82,7 @@ ${rows}
 </table>
 <h2>Skew: stage-1 task times</h2>
 ${histogram(aggTasks)}
+${skewNote}
 <h2>Rejected and skipped rows</h2>
 <pre>${esc(JSON.stringify({ rejected_malformed: manifest['rejects_by_reason'], skipped_by_rule: manifest['skips_by_reason'] }, null, 2))}</pre>
 <h2>Cost extrapolation</h2>

@@ -90,12 +90,17 @@ export const runCommand: Command = {
         const taskMs = a.tasks.map((t) => t.ms).sort((x, y) => x - y);
         const busy = taskMs.reduce((s, x) => s + x, 0);
         const w = workers ?? os.availableParallelism();
+        const quantiles = (xs: number[]) => ({ median: xs[Math.floor(xs.length / 2)] ?? 0, p90: xs[Math.floor(xs.length * 0.9)] ?? 0, max: xs[xs.length - 1] ?? 0 });
+        const cpu = a.tasks.every((t) => t.cpuMs !== null) ? a.tasks.map((t) => t.cpuMs!).sort((x, y) => x - y) : null;
         return {
           stage: 'aggregate', year, seconds: a.seconds, rows: a.rows, rows_per_s: Math.round(a.rows / a.seconds),
           bytes_mapped: a.bytesMapped, mapping: a.mapping, lanes: a.lanes, largest_bucket_bytes: a.largestBucketBytes, workers: w,
           catalog: a.catalog,
           worker_utilization: busy / 1000 / (a.seconds * w),
-          tasks: a.tasks.length, task_ms: { median: taskMs[Math.floor(taskMs.length / 2)] ?? 0, p90: taskMs[Math.floor(taskMs.length * 0.9)] ?? 0, max: taskMs[taskMs.length - 1] ?? 0 },
+          tasks: a.tasks.length, task_ms: quantiles(taskMs),
+          // CPU time per task on its worker thread (null without the thread clock): the work, without waiting for a core.
+          task_cpu_ms: cpu ? quantiles(cpu) : null,
+          worker_cpu_utilization: cpu ? cpu.reduce((s, x) => s + x, 0) / 1000 / (a.seconds * w) : null,
           peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
           per_task: a.tasks,
         };

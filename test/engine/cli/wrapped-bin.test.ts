@@ -121,6 +121,12 @@ describe('the wrapped executable', () => {
     expect(profile.tasks).toBeGreaterThan(0);
     expect(profile.per_task.length).toBe(profile.tasks);
     expect(profile.peak_rss_bytes).toBeGreaterThan(0);
+    // Each task's CPU time on its thread: some work, never more than its wall time.
+    for (const t of profile.per_task) {
+      expect(t.cpuMs).toBeGreaterThan(0);
+      expect(t.cpuMs).toBeLessThanOrEqual(t.ms + 0.5);
+    }
+    expect(profile.task_cpu_ms.max).toBe(Math.max(...profile.per_task.map((t: { cpuMs: number }) => t.cpuMs)));
     // A budget below one bucket still runs, one logical bucket at a time.
     expect(profile.lanes).toBe(1);
     const notLake = wrapped('bucket', '--lake', tmp.dir, '--smb', smb);
