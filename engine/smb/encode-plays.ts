@@ -100,12 +100,17 @@ export function encodePlays(p: PreparedFile, from: number, to: number, arrivalDa
   block.reserve(to - from);
   const U = f.user_id.codes, T = f.track_id.codes, A = f.artist_id.codes, L = f.album_id.codes;
   const S = f.source.codes, D = f.device_class.codes, C = f.country.codes;
+  const fts = f.ts, fms = f.ms_played, msValid = f.msValid, fpriv = f.private_session;
+  // The block's columns in locals (reserve() above sized them): no property loads per row.
+  const bUser = block.user, bTs = block.ts, bTrack = block.track, bArtist = block.artist, bAlbum = block.album, bMs = block.ms;
+  const bArrival = block.arrival, bSource = block.source, bPriv = block.priv, bDevice = block.device, bCountry = block.country;
+  let j = block.n;
   for (let i = from; i < to; i++) {
     const u = U[i]!, t = T[i]!, a = A[i]!, l = L[i]!, s = S[i]!, d = D[i]!, c = C[i]!;
-    const ts = f.ts[i]!;
-    const ms = f.ms_played[i]!;
+    const ts = fts[i]!;
+    const ms = fms[i]!;
     let reason: RejectReason | null = null;
-    if ((u | t | a | l | s | d | c) < 0 || ts !== ts || f.msValid[i] === 0 || f.private_session[i] === 255) reason = 'null_field';
+    if ((u | t | a | l | s | d | c) < 0 || ts !== ts || msValid[i] === 0 || fpriv[i] === 255) reason = 'null_field';
     else if (userOf[u] === INVALID) reason = 'bad_user_id';
     else if (trackOf[t] === INVALID) reason = 'bad_track_id';
     else if (artistOf[a] === INVALID) reason = 'bad_artist_id';
@@ -119,22 +124,23 @@ export function encodePlays(p: PreparedFile, from: number, to: number, arrivalDa
         reason, file: f.file, row: i,
         values: {
           user_id: str(f.user_id, u), track_id: str(f.track_id, t), artist_id: str(f.artist_id, a), album_id: str(f.album_id, l),
-          ts: ts === ts ? new Date(ts).toISOString() : null, ms_played: f.msValid[i] ? String(ms) : null, source: str(f.source, s),
+          ts: ts === ts ? new Date(ts).toISOString() : null, ms_played: msValid[i] ? String(ms) : null, source: str(f.source, s),
         },
       });
       continue;
     }
-    const j = block.n++;
-    block.user[j] = userOf[u]!;
-    block.ts[j] = ts;
-    block.track[j] = trackOf[t]!;
-    block.artist[j] = artistOf[a]!;
-    block.album[j] = albumOf[l]!;
-    block.ms[j] = ms;
-    block.arrival[j] = arrivalDay;
-    block.source[j] = sourceOf[s]!;
-    block.priv[j] = f.private_session[i]!;
-    block.device[j] = deviceOf[d]!;
-    block.country[j] = countryOf[c]!;
+    bUser[j] = userOf[u]!;
+    bTs[j] = ts;
+    bTrack[j] = trackOf[t]!;
+    bArtist[j] = artistOf[a]!;
+    bAlbum[j] = albumOf[l]!;
+    bMs[j] = ms;
+    bArrival[j] = arrivalDay;
+    bSource[j] = sourceOf[s]!;
+    bPriv[j] = fpriv[i]!;
+    bDevice[j] = deviceOf[d]!;
+    bCountry[j] = countryOf[c]!;
+    j++;
   }
+  block.n = j;
 }
