@@ -30,7 +30,7 @@ export const ARTIST_IDS_FILE = 'artist_ids.json';
 /**
  * Average bucket-file size from which `auto` maps files instead of reading them.
  * Measured over a year of day files (docs/benchmarks.md): at a median of 41 KB
- * per file the two are even, at 175 KB mapping is ~7% faster, at ~16 KB reading
+ * per file the two are even, at 175 KB mapping is ~7% faster, at ~26 KB reading
  * was (mapping 0.82x); roll-up files (megabytes) map at 3.3x reading.
  */
 export const MMAP_MIN_FILE_BYTES = 64 << 10;

@@ -41,7 +41,8 @@ export function costModel(timings: readonly StageTiming[], plays: number, vcpus:
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: d }) : '–');
 
-function quantiles(xs: readonly number[]): { median: number; p90: number; max: number } {
+/** Median, 90th percentile and maximum of some task times (unsorted). */
+export function quantiles(xs: readonly number[]): { median: number; p90: number; max: number } {
   const s = [...xs].sort((a, b) => a - b);
   return { median: s[Math.floor(s.length / 2)] ?? 0, p90: s[Math.floor(s.length * 0.9)] ?? 0, max: s[s.length - 1] ?? 0 };
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runPipeline, STAGES, type Stage } from '../../../stages/run/index.ts';
+import { quantiles } from '../../../stages/run/run-report.ts';
 import { DAY_MS, epochDay } from '../../lake/calendar.ts';
 import { listPlayPartitions } from '../../lake/lake-layout.ts';
 import { wrappedError } from '../../errors/registry.ts';
@@ -90,8 +91,7 @@ export const runCommand: Command = {
         const taskMs = a.tasks.map((t) => t.ms).sort((x, y) => x - y);
         const busy = taskMs.reduce((s, x) => s + x, 0);
         const w = workers ?? os.availableParallelism();
-        const quantiles = (xs: number[]) => ({ median: xs[Math.floor(xs.length / 2)] ?? 0, p90: xs[Math.floor(xs.length * 0.9)] ?? 0, max: xs[xs.length - 1] ?? 0 });
-        const cpu = a.tasks.every((t) => t.cpuMs !== null) ? a.tasks.map((t) => t.cpuMs!).sort((x, y) => x - y) : null;
+        const cpu = a.tasks.every((t) => t.cpuMs !== null) ? a.tasks.map((t) => t.cpuMs!) : null;
         return {
           stage: 'aggregate', year, seconds: a.seconds, rows: a.rows, rows_per_s: Math.round(a.rows / a.seconds),
           bytes_mapped: a.bytesMapped, mapping: a.mapping, lanes: a.lanes, largest_bucket_bytes: a.largestBucketBytes, workers: w,

@@ -63,6 +63,9 @@ describe('wrapped run: the four stages, published', () => {
     const index = fs.readFileSync(path.join(outA, 'current', 'wrapped', String(YEAR), '_index.tsv'), 'utf8').trim().split('\n').slice(1);
     expect(index.map((l) => l.split('\t')[0])).toEqual(users);
     expect(fs.readdirSync(path.join(outA, 'current', 'wrapped', String(YEAR))).filter((d) => d.startsWith('user_id=')).length).toBe(256);
+    // The run report states stage 1's skew both ways (the thread clock builds here).
+    const report = fs.readFileSync(path.join(outA, 'current', 'report.html'), 'utf8');
+    expect(report).toMatch(/Largest task over the median: [\d.]+× in wall time, [\d.]+× in CPU time/);
   });
 
   it('gives every SPEC §3 number, name and share of the reference, and its personality', () => {
