@@ -167,6 +167,45 @@ describe('UserAccumulator (stage-1 kernel) against the naive reference', () => {
     }), { numRuns: 100 });
   });
 
+  it('gives the same numbers from day-file ranges: each in ts order, later ones holding late rows and re-sent duplicates', () => {
+    // Day files in arrival order: a user's rows sorted by ts inside each; a late row (arrived days
+    // after its ts) sits in a later file, so it goes back in time across ranges.
+    const day = fc.array(play, { minLength: 1, maxLength: 30 });
+    fc.assert(fc.property(fc.array(day, { minLength: 1, maxLength: 6 }), fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 20 }), offset, (days, resent, off) => {
+      const files = days.map((d) => [...d]);
+      // Re-send some rows in a later file (exact duplicates, late).
+      for (const [a, b] of resent) {
+        const from = a % files.length, to = b % files.length;
+        const src = files[Math.min(from, to)]!;
+        files[Math.max(from, to)]!.push({ ...src[a % src.length]!, arrivalDay: 0 });
+      }
+      const ranges = files.map((f) => f.map((p, i) => ({ p, i })).sort((x, y) => x.p.ts - y.p.ts || x.i - y.i).map((x) => x.p));
+      const ps = ranges.flat();
+      const cuts: number[] = [];
+      ranges.reduce((at, r) => (cuts.push(at + r.length), at + r.length), 0);
+      acc.begin(off, 0);
+      offer(acc, ps, cuts.slice(0, -1));
+      expectUser(referenceUser(refPlays(ps), off, REF_CATALOG, YEAR));
+    }), { numRuns: 300 });
+  });
+
+  it('deduplicates a large group of rows at one ts among late rows and re-sent duplicates (several ranges)', () => {
+    fc.assert(fc.property(fc.array(fc.record({ code: fc.integer({ min: 0, max: 13 }), ms: fc.integer({ min: 0, max: 40 }).map((k) => k * 1000) }), { minLength: 33, maxLength: 300 }), fc.nat(), (cells, seed) => {
+      const t = T0 + 40 * DAY;
+      const row = (ts: number, x: { code: number; ms: number }): P => ({ ts, code: x.code, ms: x.ms, arrivalDay: 0, priv: false });
+      // Range 1: plays over ten days; range 2: late plays (older than range 1's last); range 3: a
+      // burst at one later ts past the sorted scan's limit (its own duplicates among it); range 4:
+      // the late plays again and some of the burst again — all duplicates.
+      const early = cells.slice(0, 10).map((x, i) => row(t - (10 - i) * DAY, x));
+      const late = cells.slice(0, 10).map((x, i) => row(t - (10 - i) * DAY + 1 + (seed % 7), x));
+      const burst = cells.map((x) => row(t + DAY, x));
+      const ps = [...early, ...late, ...burst, ...late, ...burst.slice(0, 5)];
+      acc.begin(0, 0);
+      offer(acc, ps, [early.length, early.length + late.length, early.length + late.length + burst.length]);
+      expectUser(referenceUser(refPlays(ps), 0, REF_CATALOG, YEAR));
+    }), { numRuns: 100 });
+  });
+
   it('refuses a range said to be sorted that goes back in time (it would miss duplicates)', () => {
     const t = T0 + 5 * DAY;
     const p = (ts: number): P => ({ ts, code: 0, ms: 40_000, arrivalDay: 0, priv: false });
