@@ -28,6 +28,8 @@ export interface SmbPartition {
 export interface BucketInput<C extends BucketViews = BucketColumns> {
   readonly partition: number;
   readonly columns: C;
+  /** The bucket file it was read from (for errors naming it). */
+  readonly file?: string;
   /** When > 0, keep only keys with hash & (filterBuckets - 1) === filterBucket. */
   readonly filterBuckets: number;
   readonly filterBucket: number;
@@ -91,6 +93,6 @@ export class SmbSource {
    * Memory is one logical bucket across all partitions.
    */
   readBucket(j: number): BucketInput[] {
-    return this.plan(j).map((x) => ({ partition: x.partition, columns: readBucketFile(x.file, x.rows), filterBuckets: x.filterBuckets, filterBucket: x.filterBucket }));
+    return this.plan(j).map((x) => ({ partition: x.partition, file: x.file, columns: readBucketFile(x.file, x.rows), filterBuckets: x.filterBuckets, filterBucket: x.filterBucket }));
   }
 }

@@ -1,5 +1,6 @@
 import { atLeast } from '../columns/growable.ts';
 import type { BucketViews } from './bucket-file.ts';
+import { wrappedError } from '../errors/registry.ts';
 import { compareKeys, KEY_BYTES, keyRunEnd, keyToHex, keyWords, sameKeyWords } from './key.ts';
 import { murmur3_32 } from './murmur3.ts';
 import type { BucketInput } from './smb-source.ts';
@@ -20,19 +21,22 @@ export interface UserRuns {
 
 /**
  * Groups the runs of every input by user without merging the inputs: each
- * input's runs of equal keys are found by galloping, named through a map on
- * the key's first six bytes (checked against all sixteen; a clash falls back
- * to the full key), users are sorted by key once, and a counting sort places
- * the runs, keeping input order. Per run, not per row, and no heap over the
- * inputs (engine/smb/key-group-iterator.ts gives the same groups one at a time). An input with
- * a rehash filter (the `max` strategy) contributes only the runs of keys whose
- * murmur3 hash falls in its filter bucket, as `forEachKeyGroup` does.
+ * input's runs of equal keys are found by galloping and matched against the
+ * users seen so far, kept in key order, by walking both in step (inputs are
+ * sorted by key, and consecutive day files hold mostly the same users, so a
+ * run's user is nearly always the next one: one comparison of four 32-bit
+ * words); a key not seen yet is inserted in its place. A counting sort then
+ * lays the runs out by user, keeping input order. Per run, not per row, no
+ * heap over the inputs and no hashing (engine/smb/key-group-iterator.ts gives
+ * the same groups one at a time). An input with a rehash filter (the `max`
+ * strategy) contributes only the runs of keys whose murmur3 hash falls in its
+ * filter bucket, as `forEachKeyGroup` does.
  */
 export function userRuns(inputs: readonly BucketInput<BucketViews>[]): UserRuns {
-  const byPrefix = new Map<number, number>();
-  const byKey = new Map<string, number>();
   const keyInput: number[] = [];
   const keyRow: number[] = [];
+  /** Users seen so far, in key order. */
+  const sorted: number[] = [];
   const words = inputs.map((x) => keyWords(x.columns.keys));
   let runs = new Int32Array(4 * 1024);
   let nRuns = 0;
@@ -41,30 +45,34 @@ export function userRuns(inputs: readonly BucketInput<BucketViews>[]): UserRuns 
     const w = words[input]!;
     const n = x.columns.n;
     const filterMask = x.filterBuckets - 1;
+    let p = 0;
     for (let i = 0; i < n; ) {
+      // The walk below relies on each input's key order: a file out of order is corrupt, not merged wrongly.
+      if (i > 0 && compareKeys(keys, i - 1, keys, i) >= 0) {
+        throw wrappedError('ERR_SMB_CORRUPT_BUCKET', { file: x.file ?? `input ${input} of a bucket`, problem: `expected user keys in ascending order, found ${keyToHex(keys, i * KEY_BYTES)} at row ${i} after ${keyToHex(keys, (i - 1) * KEY_BYTES)}` });
+      }
       const end = keyRunEnd(w, n, i);
-      const o = i * KEY_BYTES;
-      if (x.filterBuckets !== 0 && (murmur3_32(keys, o, KEY_BYTES, 0) & filterMask) !== x.filterBucket) {
+      if (x.filterBuckets !== 0 && (murmur3_32(keys, i * KEY_BYTES, KEY_BYTES, 0) & filterMask) !== x.filterBucket) {
         i = end;
         continue;
       }
-      // The first word and half of the second (48 bits, exact as a number) name the key; a clash falls back to its hex.
-      const prefix = (w[4 * i]! >>> 0) * 65536 + (w[4 * i + 1]! & 0xffff);
-      let u = byPrefix.get(prefix);
-      if (u === undefined) {
+      // Known users with smaller keys are absent from this input: step past them.
+      let u = -1;
+      while (p < sorted.length) {
+        const v = sorted[p]!;
+        if (sameKeyWords(words[keyInput[v]!]!, keyRow[v]!, w, i)) {
+          u = v;
+          p++;
+          break;
+        }
+        if (compareKeys(inputs[keyInput[v]!]!.columns.keys, keyRow[v]!, keys, i) > 0) break;
+        p++;
+      }
+      if (u < 0) {
         u = keyInput.length;
-        byPrefix.set(prefix, u);
         keyInput.push(input);
         keyRow.push(i);
-      } else if (!sameKeyWords(words[keyInput[u]!]!, keyRow[u]!, w, i)) {
-        const hex = keyToHex(keys, o);
-        u = byKey.get(hex);
-        if (u === undefined) {
-          u = keyInput.length;
-          byKey.set(hex, u);
-          keyInput.push(input);
-          keyRow.push(i);
-        }
+        sorted.splice(p++, 0, u);
       }
       runs = atLeast(runs, 4 * (nRuns + 1));
       runs[4 * nRuns] = u;
@@ -76,7 +84,7 @@ export function userRuns(inputs: readonly BucketInput<BucketViews>[]): UserRuns 
     }
   });
   const users = keyInput.length;
-  const byRank = Array.from({ length: users }, (_, u) => u).sort((a, b) => compareKeys(inputs[keyInput[a]!]!.columns.keys, keyRow[a]!, inputs[keyInput[b]!]!.columns.keys, keyRow[b]!));
+  const byRank = sorted;
   const rank = new Int32Array(users);
   byRank.forEach((u, r) => (rank[u] = r));
   const runStart = new Int32Array(users + 1);

@@ -284,7 +284,7 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
         const inputs: BucketInput<BucketViews>[] = plan.map((x, i) => {
           const bytes = new Uint8Array(files[i]!.sab, files[i]!.offset, files[i]!.length);
           return {
-            partition: x.partition, filterBuckets: x.filterBuckets, filterBucket: x.filterBucket,
+            partition: x.partition, file: x.file, filterBuckets: x.filterBuckets, filterBucket: x.filterBucket,
             columns: x.buffers ? bucketViews(x.file, bytes, x.rows, x.buffers) : bucketColumns(x.file, bytes, x.rows),
           };
         });

@@ -71,4 +71,17 @@ describe('userRuns and forEachKeyGroup', () => {
       expect(groups).toEqual(want);
     }), { numRuns: 300 });
   });
+
+  it('refuses an input whose keys are out of order, naming its file (the walk relies on key order)', () => {
+    const good = input([0, 1, 2]);
+    const bad = { ...input([3, 4]), file: '/smb/day/bucket-00001-of-00008.arrow' };
+    // Swap the two keys in place: now descending.
+    const k = bad.columns.keys, first = k.slice(0, KEY_BYTES);
+    k.copyWithin(0, KEY_BYTES, 2 * KEY_BYTES);
+    k.set(first, KEY_BYTES);
+    expect(() => userRuns([good, bad])).toThrow(expect.objectContaining({
+      code: 'ERR_SMB_CORRUPT_BUCKET',
+      message: expect.stringMatching(/bucket-00001-of-00008\.arrow: expected user keys in ascending order, found [0-9a-f]{32} at row 1 after [0-9a-f]{32}/),
+    }));
+  });
 });
