@@ -5,8 +5,9 @@ import { userRuns } from './user-runs.ts';
 /**
  * One key (user) across the inputs of a logical bucket: for each input that
  * has the key, the contiguous row range [start, end) holding it (each range is
- * sorted by ts). `ranges` holds (input, start, end) triples; `count` triples
- * are valid. The arrays are reused between groups: copy what you keep.
+ * sorted by ts). `ranges` holds its `count` (input, start, end) triples: a
+ * view of the scan's runs, never reused, so it may be kept. The group object
+ * itself is reused between groups.
  */
 export interface KeyGroup {
   /** Input and row where the key's bytes can be read. */
@@ -20,8 +21,8 @@ export interface KeyGroup {
  * Calls `fn` once per distinct key of the inputs, in key order, with the
  * ranges holding it in input order (Scio's key-group iterator). Rows failing
  * an input's rehash filter are skipped, so under the `max` strategy no key is
- * emitted twice. The groups come from `userRuns` (each input's runs named
- * through a map, users sorted once): a binary heap over the inputs cost
+ * emitted twice. The groups come from `userRuns` (each input's runs matched
+ * to users by walking both in key order): a binary heap over the inputs cost
  * ~0.85 µs per run and input, most of stage 1's coordinator time over a year
  * of day files.
  */

@@ -109,7 +109,8 @@ export interface AggregateResult {
 interface PlannedUser {
   readonly user: string;
   readonly offset: number;
-  readonly ranges: number[];
+  /** (input, start, end) triples (for a whole user, a view of the bucket's key-group runs). */
+  readonly ranges: Int32Array;
   readonly rows: number;
 }
 
@@ -119,12 +120,10 @@ function scanUsers(inputs: readonly BucketInput<BucketViews>[], offsets: Readonl
   forEachKeyGroup(inputs, (g) => {
     if (sample < 1 && !inSample(inputs[g.keyInput]!.columns.keys, g.keyRow, sample)) return;
     const user = keyToHex(inputs[g.keyInput]!.columns.keys, g.keyRow * KEY_BYTES);
-    const ranges: number[] = [];
+    // The group's ranges are a view of the bucket's runs, valid after the scan: kept as they are.
+    const ranges = g.ranges;
     let rows = 0;
-    for (let r = 0; r < g.count; r++) {
-      ranges.push(g.ranges[3 * r]!, g.ranges[3 * r + 1]!, g.ranges[3 * r + 2]!);
-      rows += g.ranges[3 * r + 2]! - g.ranges[3 * r + 1]!;
-    }
+    for (let r = 0; r < g.count; r++) rows += ranges[3 * r + 2]! - ranges[3 * r + 1]!;
     // SPEC §3: a user missing from users.parquet is counted with UTC offset 0.
     users.push({ user, offset: offsets.get(user) ?? 0, ranges, rows });
   });
@@ -170,18 +169,20 @@ function timeSlices(u: PlannedUser, inputs: readonly BucketInput<BucketViews>[],
         rows += hi - lo;
       }
     }
-    return { user: u.user, offset: u.offset, ranges, rows };
+    return { user: u.user, offset: u.offset, ranges: Int32Array.from(ranges), rows };
   });
 }
 
 function taskOf(base: Omit<AggregateTaskInput, 'userRange' | 'ranges' | 'offsets' | 'partial'>, users: readonly PlannedUser[], partial: boolean): AggregateTaskInput {
   const userRange = new Int32Array(users.length + 1);
-  const ranges: number[] = [];
+  const ranges = new Int32Array(users.reduce((n, u) => n + u.ranges.length, 0));
+  let at = 0;
   users.forEach((u, i) => {
-    ranges.push(...u.ranges);
-    userRange[i + 1] = ranges.length / 3;
+    ranges.set(u.ranges, at);
+    at += u.ranges.length;
+    userRange[i + 1] = at / 3;
   });
-  return { ...base, userRange, ranges: Int32Array.from(ranges), offsets: Int16Array.from(users, (u) => u.offset), partial };
+  return { ...base, userRange, ranges, offsets: Int16Array.from(users, (u) => u.offset), partial };
 }
 
 /**
