@@ -10,17 +10,20 @@ import { loadAddon, type AddonSpec, type Loaded } from '../native/native-addon.t
  * took. Null when the addon cannot be had (`threadClockUnavailableReason()`).
  */
 interface ThreadClockAddon {
-  threadCpuNs(): number;
+  /** Writes the time (ns, or -1) to out[0]: a Float64Array element is always a double to the JIT (see thread-clock.cc). */
+  threadCpuNs(out: Float64Array): void;
 }
 
-const SPEC: AddonSpec = { dir: fileURLToPath(new URL('./thread-clock/', import.meta.url)), target: 'wrapped_thread_clock', version: 1, sources: ['thread-clock.cc'] };
+const SPEC: AddonSpec = { dir: fileURLToPath(new URL('./thread-clock/', import.meta.url)), target: 'wrapped_thread_clock', version: 2, sources: ['thread-clock.cc'] };
 let cached: Loaded<ThreadClockAddon> | null = null;
+const out = new Float64Array(1);
 
 /** This thread's CPU time in milliseconds, or null without the addon. */
 export function threadCpuMs(): number | null {
   const addon = (cached ??= loadAddon<ThreadClockAddon>(SPEC)).addon;
   if (!addon) return null;
-  const ns = addon.threadCpuNs();
+  addon.threadCpuNs(out);
+  const ns = out[0]!;
   return ns < 0 ? null : ns / 1e6;
 }
 
