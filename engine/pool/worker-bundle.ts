@@ -12,12 +12,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * ~150 ms for stage 1's kernel and ~500 ms for bucketing's task module per
  * worker start, on the same two cores the first tasks need. Instead, the
  * first pool that runs a module bundles it with esbuild (the compiler tsx
- * uses): one ES module per entry, packages left as imports, `import.meta.url`
- * of each source file kept as that file's URL (worker modules locate the
- * mmap addon and model files through it). Bundles are cached under
- * node_modules/.cache/wrapped-workers/, keyed by the entry and the path,
- * size and mtime of every TypeScript file under engine/ and stages/, so an
- * edit makes a new bundle and a run over unchanged sources builds nothing
+ * uses): one ES module per entry, packages left as imports but for the few
+ * in BUNDLED_PACKAGES, `import.meta.url` of each source file kept as that
+ * file's URL (worker modules locate the mmap addon and model files through
+ * it). Bundles are cached under node_modules/.cache/wrapped-workers/, keyed
+ * by the entry, the versions of the packages compiled in, and the path, size
+ * and mtime of every TypeScript file under engine/ and stages/, so an edit
+ * makes a new bundle and a run over unchanged sources builds nothing
  * (bundles a day old are pruned when a new one is made).
  *
  * `WRAPPED_WORKER_BUNDLE=0` makes workers load the sources through tsx
@@ -46,9 +47,20 @@ export function sourceStamp(): string {
   return lines.sort().join('\n');
 }
 
-/** Where the bundle of `entry` (a source file path) goes for the current sources. */
-export function bundleFile(entry: string, esbuildVersion: string, stamp = sourceStamp()): string {
-  const key = createHash('sha256').update(`${esbuildVersion}\n${path.relative(ROOT, entry)}\n${stamp}`).digest('hex').slice(0, 24);
+/** The installed versions of BUNDLED_PACKAGES (compiled into bundles, so part of their key). */
+export function bundledVersions(): string {
+  return [...BUNDLED_PACKAGES].map((name) => {
+    try {
+      return `${name}@${(JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version}`;
+    } catch {
+      return `${name}@?`;
+    }
+  }).join(' ');
+}
+
+/** Where the bundle of `entry` (a source file path) goes for the current sources and compiled-in packages. */
+export function bundleFile(entry: string, esbuildVersion: string, stamp = sourceStamp(), packages = bundledVersions()): string {
+  const key = createHash('sha256').update(`${esbuildVersion}\n${packages}\n${path.relative(ROOT, entry)}\n${stamp}`).digest('hex').slice(0, 24);
   return path.join(CACHE, key, `${path.basename(entry, '.ts')}.mjs`);
 }
 
@@ -86,13 +98,31 @@ export async function bundledModule(moduleUrl: string): Promise<string> {
   }
 }
 
+/**
+ * Packages compiled into the bundles rather than imported: ES modules of pure
+ * JavaScript (hash-wasm carries its WebAssembly inline), slow to import as
+ * installed. Apache Arrow's are ~200 files, and Node's module loader
+ * resolves, reads and compiles each. Packages with native code or files of
+ * their own beside the JavaScript (parquet-wasm's .wasm, resvg's .node) and
+ * CommonJS ones (tdigest) stay imports. Measured in docs/benchmarks.md.
+ */
+export const BUNDLED_PACKAGES: ReadonlySet<string> = new Set(['apache-arrow', 'flatbuffers', 'tslib', 'hash-wasm', 'fflate']);
+
+/** The package a bare import names: `@scope/name` or `name`, without a subpath. */
+export function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
 async function build(esbuild: typeof import('esbuild'), entry: string, out: string): Promise<void> {
   const result = await esbuild.build({
-    entryPoints: [entry], bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external',
+    entryPoints: [entry], bundle: true, format: 'esm', platform: 'node', target: 'node20',
     write: false, outfile: out, sourcemap: 'linked', logLevel: 'silent',
     plugins: [{
       name: 'source-import-meta-url',
       setup(b) {
+        // Packages stay imports (node_modules as installed), except the few compiled in (see BUNDLED_PACKAGES).
+        b.onResolve({ filter: /^[^./]/ }, (a) => (BUNDLED_PACKAGES.has(packageName(a.path)) ? undefined : { path: a.path, external: true }));
         b.onLoad({ filter: /\.ts$/ }, async (a) => ({
           contents: (await fs.promises.readFile(a.path, 'utf8')).replaceAll('import.meta.url', JSON.stringify(pathToFileURL(a.path).href)),
           loader: 'ts',

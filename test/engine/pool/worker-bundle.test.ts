@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundledModule, bundleFile, sourceStamp } from '../../../engine/pool/worker-bundle.ts';
+import { BUNDLED_PACKAGES, bundledModule, bundledVersions, bundleFile, packageName, sourceStamp } from '../../../engine/pool/worker-bundle.ts';
 import { WorkerPool } from '../../../engine/pool/worker-pool.ts';
 
 const source = (rel: string) => new URL(`../../../${rel}`, import.meta.url).href;
@@ -38,6 +38,24 @@ describe('worker bundles', () => {
       // Put back (utimes takes float seconds, so not always to the nanosecond: not compared).
       fs.utimesSync(touched, st.atime, st.mtime);
     }
+  });
+
+  it('compiles Arrow into the bundle and leaves packages with files of their own (parquet-wasm) as imports', async () => {
+    const text = fs.readFileSync(fileURLToPath(await bundledModule(source('engine/smb/bucket-task.ts'))), 'utf8');
+    const imported = [...text.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]!);
+    expect(imported).toContain('parquet-wasm');
+    expect(imported.filter((x) => BUNDLED_PACKAGES.has(packageName(x)))).toEqual([]);
+    // Arrow's own code is in the file (its IPC writer's class).
+    expect(text).toMatch(/class _?RecordBatchFileWriter\b/);
+    expect(packageName('@resvg/resvg-js/index.js')).toBe('@resvg/resvg-js');
+    expect(packageName('apache-arrow/Arrow.node')).toBe('apache-arrow');
+  });
+
+  it('keys the bundle by the versions of the packages compiled in', () => {
+    const entry = fileURLToPath(source('engine/smb/bucket-task.ts'));
+    expect(bundledVersions()).toMatch(/^apache-arrow@\d+\.\d+\.\d+ flatbuffers@\S+ tslib@\S+ hash-wasm@\S+ fflate@\S+$/);
+    const stamp = sourceStamp();
+    expect(bundleFile(entry, esbuild.version, stamp, 'apache-arrow@1.0.0')).not.toBe(bundleFile(entry, esbuild.version, stamp));
   });
 
   it('keeps each source file\'s import.meta.url (modules find their data files through it)', async () => {
