@@ -2,7 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { workerModules } from '../../engine/pool/worker-bundle.ts';
 
 /** The JSON `wrapped bench --json` prints. */
 export interface BenchJson {
@@ -23,6 +24,7 @@ export function benchAtRef(ref: string, args: readonly string[]): BenchJson {
   try {
     execFileSync('git', ['-C', ROOT, 'worktree', 'add', '--detach', dir, ref], { stdio: 'ignore' });
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    prebuildAt(dir);
     const r = spawnSync(process.execPath, ['engine/cli/wrapped.mjs', 'bench', '--json', ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
     if (r.status !== 0) throw new Error(`wrapped bench at ${ref} failed (exit ${r.status}): ${(r.stderr || '').split('\n').filter(Boolean).slice(-3).join(' | ')}`);
     return JSON.parse(r.stdout) as BenchJson;
@@ -30,6 +32,23 @@ export function benchAtRef(ref: string, args: readonly string[]): BenchJson {
     spawnSync('git', ['-C', ROOT, 'worktree', 'remove', '--force', dir]);
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Builds the other commit's worker bundles before its benchmarks run, as
+ * `wrapped bench` does for this checkout: its sources are new to the bundle
+ * cache, and bundling in its first pool start (~3 s) would be timed as its
+ * stages' work. Uses that commit's own bundler on the worker modules found in
+ * its sources; a commit without one (older than compiled worker modules) is
+ * left as it is.
+ */
+function prebuildAt(dir: string): void {
+  const bundler = path.join(dir, 'engine', 'pool', 'worker-bundle.ts');
+  if (!fs.existsSync(bundler)) return;
+  const modules = workerModules(dir);
+  const script = `const b = await import(${JSON.stringify(pathToFileURL(bundler).href)}); if (typeof b.bundledModule === 'function') for (const m of ${JSON.stringify(modules)}) await b.bundledModule(m);`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`building the worker bundles at ${dir} failed (exit ${r.status}): ${(r.stderr || '').split('\n').filter(Boolean).slice(-3).join(' | ')}`);
 }
 
 export function currentCommit(): string {

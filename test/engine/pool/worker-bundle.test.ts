@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BUNDLED_PACKAGES, bundledModule, bundledVersions, bundleFile, packageName, sourceStamp } from '../../../engine/pool/worker-bundle.ts';
+import { BUNDLED_PACKAGES, bundledModule, bundledVersions, bundleFile, packageName, prebuildWorkerBundles, sourceStamp, workerModules } from '../../../engine/pool/worker-bundle.ts';
 import { WorkerPool } from '../../../engine/pool/worker-pool.ts';
 
 const source = (rel: string) => new URL(`../../../${rel}`, import.meta.url).href;
@@ -56,6 +56,15 @@ describe('worker bundles', () => {
     expect(bundledVersions()).toMatch(/^apache-arrow@\d+\.\d+\.\d+ flatbuffers@\S+ tslib@\S+ hash-wasm@\S+ fflate@\S+$/);
     const stamp = sourceStamp();
     expect(bundleFile(entry, esbuild.version, stamp, 'apache-arrow@1.0.0')).not.toBe(bundleFile(entry, esbuild.version, stamp));
+  });
+
+  it('finds every worker module in the sources and builds them all before a benchmark times anything', async () => {
+    const modules = workerModules();
+    // Every pool module the sources name, and nothing else.
+    expect(modules).toEqual(['engine/smb/bucket-task.ts', 'engine/smb/rollup-task.ts', 'stages/aggregate/listener-counts.ts', 'stages/aggregate/worker.ts',
+      'stages/enrich/worker.ts', 'stages/package/worker.ts', 'stages/rank/worker.ts'].map(source));
+    expect(await prebuildWorkerBundles()).toBe(modules.length);
+    for (const m of modules) expect(fs.existsSync(fileURLToPath(await bundledModule(m)))).toBe(true);
   });
 
   it('keeps each source file\'s import.meta.url (modules find their data files through it)', async () => {
