@@ -91,6 +91,7 @@ export function workerModules(root = ROOT): string[] {
  * a checkout whose sources are new to the cache (a fresh clone, another
  * commit in `wrapped bench --compare`) would otherwise bundle in its first
  * pool start, ~3 s of esbuild inside a benchmark. Returns how many bundles.
+ * (`wrapped bench` also loads the native addons first, for the same reason.)
  */
 export async function prebuildWorkerBundles(): Promise<number> {
   let n = 0;

@@ -24,7 +24,7 @@ export function benchAtRef(ref: string, args: readonly string[]): BenchJson {
   try {
     execFileSync('git', ['-C', ROOT, 'worktree', 'add', '--detach', dir, ref], { stdio: 'ignore' });
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-    prebuildAt(dir);
+    prepareForTiming(dir);
     const r = spawnSync(process.execPath, ['engine/cli/wrapped.mjs', 'bench', '--json', ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
     if (r.status !== 0) throw new Error(`wrapped bench at ${ref} failed (exit ${r.status}): ${(r.stderr || '').split('\n').filter(Boolean).slice(-3).join(' | ')}`);
     return JSON.parse(r.stdout) as BenchJson;
@@ -35,20 +35,25 @@ export function benchAtRef(ref: string, args: readonly string[]): BenchJson {
 }
 
 /**
- * Builds the other commit's worker bundles before its benchmarks run, as
- * `wrapped bench` does for this checkout: its sources are new to the bundle
- * cache, and bundling in its first pool start (~3 s) would be timed as its
- * stages' work. Uses that commit's own bundler on the worker modules found in
- * its sources; a commit without one (older than compiled worker modules) is
- * left as it is.
+ * Prepares the other commit as `wrapped bench` prepares this checkout,
+ * before its benchmarks run: its worker bundles (its
+ * sources are new to the bundle cache) and its native addons (built into its
+ * own worktree). Otherwise its first pool start bundles (~3 s of esbuild) and
+ * its first stage-1 run compiles the addons with node-gyp, all timed as its
+ * stages' work. Uses that commit's own modules, where it has them.
  */
-function prebuildAt(dir: string): void {
-  const bundler = path.join(dir, 'engine', 'pool', 'worker-bundle.ts');
-  if (!fs.existsSync(bundler)) return;
-  const modules = workerModules(dir);
-  const script = `const b = await import(${JSON.stringify(pathToFileURL(bundler).href)}); if (typeof b.bundledModule === 'function') for (const m of ${JSON.stringify(modules)}) await b.bundledModule(m);`;
+export function prepareForTiming(dir: string): void {
+  const url = (rel: string) => (fs.existsSync(path.join(dir, rel)) ? pathToFileURL(path.join(dir, rel)).href : null);
+  const bundler = url('engine/pool/worker-bundle.ts'), mmap = url('engine/memory/mmap-file.ts'), clock = url('engine/pool/thread-clock.ts');
+  const modules = bundler ? workerModules(dir) : [];
+  const script = [
+    bundler && `{ const b = await import(${JSON.stringify(bundler)}); if (typeof b.bundledModule === 'function') for (const m of ${JSON.stringify(modules)}) await b.bundledModule(m); }`,
+    mmap && `{ const m = await import(${JSON.stringify(mmap)}); if (typeof m.mmapAddon === 'function') m.mmapAddon(); }`,
+    clock && `{ const c = await import(${JSON.stringify(clock)}); if (typeof c.threadCpuMs === 'function') c.threadCpuMs(); }`,
+  ].filter(Boolean).join('\n');
+  if (!script) return;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`building the worker bundles at ${dir} failed (exit ${r.status}): ${(r.stderr || '').split('\n').filter(Boolean).slice(-3).join(' | ')}`);
+  if (r.status !== 0) throw new Error(`preparing ${dir} for timing (worker bundles, native addons) failed (exit ${r.status}): ${(r.stderr || '').split('\n').filter(Boolean).slice(-3).join(' | ')}`);
 }
 
 export function currentCommit(): string {

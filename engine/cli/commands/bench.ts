@@ -30,9 +30,12 @@ export const benchCommand: Command = {
     const only = f['only'] as string | undefined;
     const passArgs = ['--users', String(f['users']), '--time-ms', String(f['time-ms']), ...(only ? ['--only', only] : []), ...(f['no-duckdb'] ? ['--no-duckdb'] : [])];
     const base = f['compare'] ? (log(`bench: running ${String(f['compare'])} first …`), benchAtRef(String(f['compare']), passArgs)) : null;
-    // Worker bundles built before anything is timed (a fresh checkout would build them in its first pool start).
+    // Worker bundles and native addons built before anything is timed: a fresh checkout
+    // would build them in its first pool start and first stage-1 run.
     const { prebuildWorkerBundles } = await import('../../pool/worker-bundle.ts');
     await prebuildWorkerBundles();
+    (await import('../../memory/mmap-file.ts')).mmapAddon();
+    (await import('../../pool/thread-clock.ts')).threadCpuMs();
     log('bench: micro …');
     const micro = only === 'macro' ? [] : await runMicro(f['time-ms'] as number, log);
     log('bench: macro …');
