@@ -35,12 +35,12 @@ export function benchAtRef(ref: string, args: readonly string[]): BenchJson {
 }
 
 /**
- * Prepares the other commit as `wrapped bench` prepares this checkout,
- * before its benchmarks run: its worker bundles (its
- * sources are new to the bundle cache) and its native addons (built into its
- * own worktree). Otherwise its first pool start bundles (~3 s of esbuild) and
- * its first stage-1 run compiles the addons with node-gyp, all timed as its
- * stages' work. Uses that commit's own modules, where it has them.
+ * Prepares the other commit as `wrapped bench` prepares this checkout, before
+ * its benchmarks run: its worker bundles (its sources are new to the bundle
+ * cache) and its native addons (built into its own worktree). Otherwise its
+ * first pool start bundles (~3 s of esbuild) and its first stage-1 run
+ * compiles the addons with node-gyp, all timed as its stages' work. Uses that
+ * commit's own modules, where it has them.
  */
 export function prepareForTiming(dir: string): void {
   const url = (rel: string) => (fs.existsSync(path.join(dir, rel)) ? pathToFileURL(path.join(dir, rel)).href : null);
