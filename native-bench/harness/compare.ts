@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { workerModules } from '../../engine/pool/worker-bundle.ts';
+import { prebuildWorkerBundles, workerModules } from '../../engine/pool/worker-bundle.ts';
+import { mmapAddon } from '../../engine/memory/mmap-file.ts';
+import { threadCpuMs } from '../../engine/pool/thread-clock.ts';
 
 /** The JSON `wrapped bench --json` prints. */
 export interface BenchJson {
@@ -35,7 +37,7 @@ export function benchAtRef(ref: string, args: readonly string[]): BenchJson {
 }
 
 /**
- * Prepares the other commit as `wrapped bench` prepares this checkout, before
+ * Prepares the other commit as `prepareThisCheckout` prepares this one, before
  * its benchmarks run: its worker bundles (its sources are new to the bundle
  * cache) and its native addons (built into its own worktree). Otherwise its
  * first pool start bundles (~3 s of esbuild) and its first stage-1 run
@@ -54,6 +56,18 @@ export function prepareForTiming(dir: string): void {
   if (!script) return;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`preparing ${dir} for timing (worker bundles, native addons) failed (exit ${r.status}): ${(r.stderr || '').split('\n').filter(Boolean).slice(-3).join(' | ')}`);
+}
+
+/**
+ * Prepares this checkout for timing: its worker bundles and native addons are
+ * built now, not in the first timed pool start or stage-1 run (a fresh clone,
+ * or sources edited since the last run, would otherwise time esbuild and
+ * node-gyp). Benchmarks call it before their first timed step.
+ */
+export async function prepareThisCheckout(): Promise<void> {
+  await prebuildWorkerBundles();
+  mmapAddon();
+  threadCpuMs();
 }
 
 export function currentCommit(): string {

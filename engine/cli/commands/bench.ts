@@ -26,16 +26,12 @@ export const benchCommand: Command = {
     const log = (s: string) => ctx.err(s);
     const { runMicro } = await import('../../../native-bench/harness/micro.ts');
     const { runMacro } = await import('../../../native-bench/harness/macro.ts');
-    const { benchAtRef, currentCommit, ratios } = await import('../../../native-bench/harness/compare.ts');
+    const { benchAtRef, currentCommit, prepareThisCheckout, ratios } = await import('../../../native-bench/harness/compare.ts');
     const only = f['only'] as string | undefined;
     const passArgs = ['--users', String(f['users']), '--time-ms', String(f['time-ms']), ...(only ? ['--only', only] : []), ...(f['no-duckdb'] ? ['--no-duckdb'] : [])];
     const base = f['compare'] ? (log(`bench: running ${String(f['compare'])} first …`), benchAtRef(String(f['compare']), passArgs)) : null;
-    // Worker bundles and native addons built before anything is timed: a fresh checkout
-    // would build them in its first pool start and first stage-1 run.
-    const { prebuildWorkerBundles } = await import('../../pool/worker-bundle.ts');
-    await prebuildWorkerBundles();
-    (await import('../../memory/mmap-file.ts')).mmapAddon();
-    (await import('../../pool/thread-clock.ts')).threadCpuMs();
+    // Worker bundles and native addons built before anything is timed.
+    await prepareThisCheckout();
     log('bench: micro …');
     const micro = only === 'macro' ? [] : await runMicro(f['time-ms'] as number, log);
     log('bench: macro …');
