@@ -90,7 +90,8 @@ export function workerModules(root = ROOT): string[] {
  * Bundles every worker module now, so that a timed run does not pay for it:
  * a checkout whose sources are new to the cache (a fresh clone, another
  * commit in `wrapped bench --compare`) would otherwise bundle in its first
- * pool start, ~3 s of esbuild inside a benchmark. Returns how many bundles.
+ * pool start (~0.1–0.15 s of esbuild each) inside a benchmark. Returns how
+ * many bundles.
  * (`wrapped bench` also loads the native addons first, for the same reason.)
  */
 export async function prebuildWorkerBundles(): Promise<number> {
