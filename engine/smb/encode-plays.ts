@@ -2,8 +2,7 @@ import { BASE62_ID_LENGTH, isBase62IdBytes, USER_ID_LENGTH } from '../lake/id-fo
 import type { PlayFile, StringCodes } from '../lake/play-file.ts';
 import { MAX_MS_PLAYED, PLAY_SOURCES, type RejectReason } from '../lake/play-schema.ts';
 import type { IdDictionary } from './dictionary.ts';
-import { decodeHexKey, HASH_SEED, KEY_BYTES } from './key.ts';
-import { murmur3_32 } from './murmur3.ts';
+import { decodeHexKey, KEY_BYTES, keyHash } from './key.ts';
 import { RowBlock } from './row-block.ts';
 
 /** A skipped row, kept with its values as strings for the rejects table. */
@@ -75,7 +74,7 @@ export function prepareFile(f: PlayFile, dicts: Dictionaries, block: RowBlock, o
   for (let k = 0; k < userOf.length; k++) {
     const s = offsets[k]!;
     userOf[k] = offsets[k + 1]! - s === USER_ID_LENGTH && decodeHexKey(bytes, s, key, 0)
-      ? block.internUser(key, 0, murmur3_32(key, 0, KEY_BYTES, HASH_SEED))
+      ? block.internUser(key, 0, keyHash(key, 0))
       : INVALID;
   }
   return {

@@ -41,6 +41,7 @@ export function hexToKey(hex: string): Uint8Array {
   return out;
 }
 
+/** The bucketing hash of row `row`'s key (murmur3 with HASH_SEED): what places a user in a bucket and what rehash filters test. */
 export function keyHash(keys: Uint8Array, row: number): number {
   return murmur3_32(keys, row * KEY_BYTES, KEY_BYTES, HASH_SEED);
 }

@@ -1,8 +1,7 @@
 import { atLeast } from '../columns/growable.ts';
 import type { BucketViews } from './bucket-file.ts';
 import { wrappedError } from '../errors/registry.ts';
-import { compareKeys, KEY_BYTES, keyRunEnd, keyToHex, keyWords, sameKeyWords } from './key.ts';
-import { murmur3_32 } from './murmur3.ts';
+import { compareKeys, KEY_BYTES, keyHash, keyRunEnd, keyToHex, keyWords, sameKeyWords } from './key.ts';
 import type { BucketInput } from './smb-source.ts';
 
 /**
@@ -52,7 +51,7 @@ export function userRuns(inputs: readonly BucketInput<BucketViews>[]): UserRuns 
         throw wrappedError('ERR_SMB_CORRUPT_BUCKET', { file: x.file ?? `input ${input} of a bucket`, problem: `expected user keys in ascending order, found ${keyToHex(keys, i * KEY_BYTES)} at row ${i} after ${keyToHex(keys, (i - 1) * KEY_BYTES)}` });
       }
       const end = keyRunEnd(w, n, i);
-      if (x.filterBuckets !== 0 && (murmur3_32(keys, i * KEY_BYTES, KEY_BYTES, 0) & filterMask) !== x.filterBucket) {
+      if (x.filterBuckets !== 0 && (keyHash(keys, i) & filterMask) !== x.filterBucket) {
         i = end;
         continue;
       }
