@@ -14,6 +14,9 @@
  *     snapshot bucketing stores (the baseline for the snapshot), same tables;
  *   - stage 1 with workers compiling the sources through tsx instead of
  *     importing compiled modules (the baseline for worker bundles), same tables.
+ * Bucketing's row notes the files it created and what a file creation cost
+ * just before it (`harness/fs-probe.ts`): on this machine that cost depends
+ * on what was deleted in the last minutes, so read bucketing's time with it.
  *
  *   node --import tsx native-bench/aggregate.bench.ts [--users 2000] [--json]
  */
@@ -33,6 +36,7 @@ import { duckdb } from './duckdb.ts';
 import { stage1Sql } from './duckdb-stage1.ts';
 import { benchArgs, printReport, rate, type BenchRow } from './report.ts';
 import { prepareThisCheckout } from './harness/compare.ts';
+import { fileCreateMs, inodesUnder } from './harness/fs-probe.ts';
 
 const args = benchArgs(process.argv.slice(2));
 const users = Number(args.get('users') ?? 2000);
@@ -53,9 +57,12 @@ try {
   await generateLake({ lake, users, seed: 7, years: [YEAR] });
   // Worker bundles and native addons built before the first timed step (bucketing).
   await prepareThisCheckout();
+  // What a file creation costs here now: bucketing creates thousands, and after recent deletions each can cost ~50x more (fs-probe.ts).
+  const createMs = fileCreateMs(tmp);
   const tb = performance.now();
   await bucketLake({ lake, smb });
   const bucketSeconds = (performance.now() - tb) / 1000;
+  const bucketInodes = inodesUnder(smb);
   const cutoff = Date.UTC(YEAR, 11, 8) / 86_400_000;
   const storedRows = listSmbPartitions(smb, Date.UTC(YEAR, 0, 1) / 86_400_000, cutoff - 1).reduce((s, p) => s + p.metadata.rows, 0);
 
@@ -134,7 +141,8 @@ try {
     { name: 'plain-JS reference, 1 thread (baseline)', rows: storedRows, seconds: refSeconds },
     { name: 'DuckDB 2 threads from Parquet (anchor)', rows: storedRows, seconds: duckSeconds },
     { name: 'memory scan of the SMB bytes, 1 thread', rows: storedRows, seconds: scanSeconds, note: `${(scanBytes / scanSeconds / 2 ** 30).toFixed(2)} GiB/s (checksum ${sum})` },
-    { name: 'bucketing lake → SMB, 2 workers (for the whole path)', rows: storedRows, seconds: bucketSeconds },
+    { name: 'bucketing lake → SMB, 2 workers (for the whole path)', rows: storedRows, seconds: bucketSeconds,
+      note: `created ${bucketInodes} files and directories; at the probe's ${createMs.toFixed(3)} ms each, ~${(bucketInodes * createMs / 1000).toFixed(2)} s of system CPU` },
     { name: 'roll-up of the year\'s days, 2 workers (for the whole path)', rows: storedRows, seconds: rollupSeconds },
     { name: 'stage 1 from SMB day partitions, 2 workers', rows: storedRows, seconds: two.r.seconds },
     { name: 'stage 1 from SMB day partitions, 1 worker', rows: storedRows, seconds: one.r.seconds },
@@ -155,6 +163,7 @@ try {
   const cpuMedian = cpu ? cpu[Math.floor(cpu.length / 2)]! : NaN;
   printReport('stage 1: aggregate', rows, json, {
     users, year: YEAR, rows_in_window_partitions: storedRows, cores: os.availableParallelism(), node: process.version,
+    file_create_ms_before_bucketing: createMs.toFixed(3), bucketing_inodes_created: bucketInodes,
     whole_path_days_rows_per_s: Math.round(wholePath), whole_path_days_vs_duckdb: (wholePath / rate(rows[3]!)).toFixed(2),
     whole_path_rollup_rows_per_s: Math.round(wholePathRollup), whole_path_rollup_vs_duckdb: (wholePathRollup / rate(rows[3]!)).toFixed(2),
     tasks: two.r.tasks.length, largest_task_ms: largest.toFixed(1), median_task_ms: median.toFixed(1),

@@ -15,6 +15,7 @@ import { runPipeline } from '../../stages/run/index.ts';
 import { costModel, REAL_RUN, type StageTiming } from '../../stages/run/run-report.ts';
 import { referenceLake } from '../../test/reference/stage1-reference.ts';
 import { duckdb } from '../duckdb.ts';
+import { fileCreateMs } from './fs-probe.ts';
 import { stage1Sql } from '../duckdb-stage1.ts';
 
 export interface MacroRow {
@@ -28,18 +29,27 @@ export interface MacroRow {
 export interface MacroResult {
   readonly users: number;
   readonly storedRows: number;
+  /** What creating a file cost just before the pipeline ran (ms, `fileCreateMs`): bucket and package create thousands. */
+  readonly fileCreateMs: number;
   readonly rows: MacroRow[];
   readonly cost: Record<string, number | null>;
 }
 
 const YEAR = 2025;
 
-export async function runMacro(users: number, log: (s: string) => void, withDuckdb = true): Promise<MacroResult> {
+/**
+ * `removeLater`: when given, the run's scratch directory (lake, outputs) is
+ * added to it instead of deleted, so that a benchmark timed after this one
+ * does not pay for the deletion (see `fileCreateMs`); the caller removes it.
+ */
+export async function runMacro(users: number, log: (s: string) => void, withDuckdb = true, removeLater?: string[]): Promise<MacroResult> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapped-macro-'));
   try {
     const lake = path.join(tmp, 'lake');
     log(`  generating ${users} users …`);
     await generateLake({ lake, users, seed: 7, years: [YEAR] });
+    const createMs = fileCreateMs(tmp);
+    log(`  creating a file costs ${createMs.toFixed(3)} ms here now`);
     const stage = new Map<string, number>();
     const t0 = performance.now();
     const run = await runPipeline({ lake, out: path.join(tmp, 'out'), year: YEAR, minListeners: 100, log: (e) => {
@@ -115,7 +125,7 @@ export async function runMacro(users: number, log: (s: string) => void, withDuck
     // The card step ran in the sample run: cost it from there, the stages from the full run.
     const c = costModel(timings.map((t) => (t.stage === 'package' ? { ...t, seconds: t.seconds + (pk.card_seconds ?? 0) } : t)), storedRows, os.availableParallelism(), m.counts.eligible / m.counts.users);
     return {
-      users, storedRows, rows,
+      users, storedRows, rows, fileCreateMs: createMs,
       cost: {
         vcpu_seconds_per_play: c.vcpuSecondsPerPlay, vcpu_ms_per_card: c.cardVcpuSecondsPerCard === null ? null : c.cardVcpuSecondsPerCard * 1000,
         stages_vcpu_hours: c.pipelineVcpuHours, cards_vcpu_hours: c.cardVcpuHours, total_vcpu_hours: c.totalVcpuHours,
@@ -123,6 +133,7 @@ export async function runMacro(users: number, log: (s: string) => void, withDuck
       },
     };
   } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    if (removeLater) removeLater.push(tmp);
+    else fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,9 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
+import type { BenchJson } from '../../../native-bench/harness/compare.ts';
+import type { MacroResult } from '../../../native-bench/harness/macro.ts';
+import type { MicroResult } from '../../../native-bench/harness/micro.ts';
 import type { Command } from '../command.ts';
 
 const fmt = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3));
@@ -11,7 +16,9 @@ export const benchCommand: Command = {
     'before it is timed; then macro benchmarks on a generated year: each stage and the whole run',
     'beside DuckDB (2 threads, same Parquet lake, checked), the plain-JS reference and the',
     'memory-scan rate, and a cost model scaled to 600 M users / 3 T plays. --json for machines;',
-    '--compare REF runs another commit (with this harness) the same way and prints the ratios.',
+    '--compare REF then runs another commit (with its own harness) the same way and prints the ratios.',
+    'Scratch directories are removed after everything is timed, and each macro run reports what',
+    'creating a file cost just before it: after mass deletions that can be ~50x the usual cost.',
     'DuckDB is installed on first use into native-bench/.deps (not an npm dependency).',
   ].join('\n'),
   flags: [
@@ -27,18 +34,37 @@ export const benchCommand: Command = {
     const { runMicro } = await import('../../../native-bench/harness/micro.ts');
     const { runMacro } = await import('../../../native-bench/harness/macro.ts');
     const { benchAtRef, currentCommit, prepareThisCheckout, ratios } = await import('../../../native-bench/harness/compare.ts');
+    const { fileCreateMs } = await import('../../../native-bench/harness/fs-probe.ts');
     const only = f['only'] as string | undefined;
     const passArgs = ['--users', String(f['users']), '--time-ms', String(f['time-ms']), ...(only ? ['--only', only] : []), ...(f['no-duckdb'] ? ['--no-duckdb'] : [])];
-    const base = f['compare'] ? (log(`bench: running ${String(f['compare'])} first …`), benchAtRef(String(f['compare']), passArgs)) : null;
-    // Worker bundles and native addons built before anything is timed.
-    await prepareThisCheckout();
-    log('bench: micro …');
-    const micro = only === 'macro' ? [] : await runMicro(f['time-ms'] as number, log);
-    log('bench: macro …');
-    const macro = only === 'micro' ? null : await runMacro(f['users'] as number, log, !f['no-duckdb']);
+    // Scratch directories are removed at the end, after every timed step: deleting thousands
+    // of files makes the files created soon after slow on some filesystems (fileCreateMs),
+    // so whichever run followed a deletion would pay for it. This commit runs first, then
+    // the other one (which removes its own scratch after its timings).
+    const removeLater: string[] = [];
+    let base: BenchJson | null = null, baseCreateMs: number | null = null;
+    let micro: MicroResult[] = [], macro: MacroResult | null = null;
+    try {
+      // Worker bundles and native addons built before anything is timed.
+      await prepareThisCheckout();
+      log('bench: micro …');
+      if (only !== 'macro') micro = await runMicro(f['time-ms'] as number, log);
+      log('bench: macro …');
+      if (only !== 'micro') macro = await runMacro(f['users'] as number, log, !f['no-duckdb'], removeLater);
+      if (f['compare']) {
+        const probeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapped-fs-probe-'));
+        removeLater.push(probeDir);
+        baseCreateMs = fileCreateMs(probeDir);
+        log(`bench: running ${String(f['compare'])} …`);
+        base = benchAtRef(String(f['compare']), passArgs);
+      }
+    } finally {
+      for (const d of removeLater) fs.rmSync(d, { recursive: true, force: true });
+    }
     const result = { commit: currentCommit(), node: process.version, cpus: os.availableParallelism(), micro, macro };
     if (f['json']) {
-      ctx.out(JSON.stringify(base ? { ...result, compare: { ref: f['compare'], base_commit: base.commit, ratios: ratios(result, base) } } : result, null, 2));
+      const compare = base ? { ref: f['compare'], base_commit: base.commit, base_file_create_ms: baseCreateMs, ratios: ratios(result, base) } : undefined;
+      ctx.out(JSON.stringify(compare ? { ...result, compare } : result, null, 2));
       return 0;
     }
     ctx.out(`wrapped bench — commit ${result.commit}, node ${result.node}, ${result.cpus} cpus`);
@@ -47,13 +73,13 @@ export const benchCommand: Command = {
       for (const m of micro) ctx.out(`  ${m.name.padEnd(66)} ${fmt(m.itemsPerS).padStart(16)} ${m.unit}/s  ±${m.rme.toFixed(1)}%`);
     }
     if (macro) {
-      ctx.out(`\nmacro: a generated year of ${macro.users} users, ${macro.storedRows.toLocaleString('en-US')} stored plays (stage 1 checked against the plain-JS reference${macro.rows.some((r) => r.name.startsWith("DuckDB")) ? " and DuckDB" : ""})`);
+      ctx.out(`\nmacro: a generated year of ${macro.users} users, ${macro.storedRows.toLocaleString('en-US')} stored plays (stage 1 checked against the plain-JS reference${macro.rows.some((r) => r.name.startsWith("DuckDB")) ? " and DuckDB" : ""}); creating a file cost ${macro.fileCreateMs.toFixed(3)} ms before the pipeline`);
       for (const r of macro.rows) ctx.out(`  ${r.name.padEnd(58)} ${r.seconds.toFixed(2).padStart(8)} s ${fmt(r.rows / Math.max(r.seconds, 1e-9)).padStart(14)} ${r.unit}/s  ${r.note ?? ''}`);
       const c = macro.cost;
       ctx.out(`\ncost model (scaled to 600 M users / 3 T plays): stages ${fmt(c['stages_vcpu_hours'] ?? 0)} vCPU-h (published estimate for aggregation ~${fmt(c['published_aggregation_vcpu_hours'] ?? 0)}), cards ${c['cards_vcpu_hours'] === null ? '—' : fmt(c['cards_vcpu_hours']!)} vCPU-h, total ${fmt(c['total_vcpu_hours'] ?? 0)} vCPU-h (published ~${fmt(c['published_total_vcpu_hours'] ?? 0)})`);
     }
     if (base) {
-      ctx.out(`\ncompared with ${String(f['compare'])} (${base.commit}): ratio > 1 is faster now`);
+      ctx.out(`\ncompared with ${String(f['compare'])} (${base.commit}), run after this commit (creating a file cost ${baseCreateMs!.toFixed(3)} ms before it): ratio > 1 is faster now`);
       for (const r of ratios(result, base)) ctx.out(`  ${r.name.padEnd(66)} ${r.ratio.toFixed(2)}×  (${fmt(r.base)} → ${fmt(r.now)} ${r.unit})`);
     }
     return 0;
