@@ -16,9 +16,10 @@
  *     importing compiled modules (the baseline for worker bundles), same tables.
  * Bucketing's row notes the files it created and what a file creation cost
  * just before it (`harness/fs-probe.ts`): on this machine that cost depends
- * on what was deleted in the last minutes, so read bucketing's time with it.
+ * on what was deleted in the last minutes (--settle S waits up to S seconds
+ * for it to be cheap first), and bucketing's time is read with it.
  *
- *   node --import tsx native-bench/aggregate.bench.ts [--users 2000] [--json]
+ *   node --import tsx native-bench/aggregate.bench.ts [--users 2000] [--json] [--settle 400]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -36,11 +37,12 @@ import { duckdb } from './duckdb.ts';
 import { stage1Sql } from './duckdb-stage1.ts';
 import { benchArgs, printReport, rate, type BenchRow } from './report.ts';
 import { prepareThisCheckout } from './harness/compare.ts';
-import { fileCreateMs, inodesUnder } from './harness/fs-probe.ts';
+import { inodesUnder, settleFileCreation } from './harness/fs-probe.ts';
 
 const args = benchArgs(process.argv.slice(2));
 const users = Number(args.get('users') ?? 2000);
 const json = args.has('json');
+const settleS = Number(args.get('settle') ?? 0);
 const YEAR = 2025;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapped-bench-agg-'));
 
@@ -57,8 +59,9 @@ try {
   await generateLake({ lake, users, seed: 7, years: [YEAR] });
   // Worker bundles and native addons built before the first timed step (bucketing).
   await prepareThisCheckout();
-  // What a file creation costs here now: bucketing creates thousands, and after recent deletions each can cost ~50x more (fs-probe.ts).
-  const createMs = fileCreateMs(tmp);
+  // What a file creation costs here now: bucketing creates thousands, and after recent deletions each can
+  // cost ~50x more (fs-probe.ts). Report it (after waiting up to --settle seconds for it to be cheap).
+  const { ms: createMs } = await settleFileCreation(tmp, settleS, (s) => process.stderr.write(`${s}\n`));
   const tb = performance.now();
   await bucketLake({ lake, smb });
   const bucketSeconds = (performance.now() - tb) / 1000;

@@ -17,8 +17,9 @@ export const benchCommand: Command = {
     'beside DuckDB (2 threads, same Parquet lake, checked), the plain-JS reference and the',
     'memory-scan rate, and a cost model scaled to 600 M users / 3 T plays. --json for machines;',
     '--compare REF then runs another commit (with its own harness) the same way and prints the ratios.',
-    'Scratch directories are removed after everything is timed, and each macro run reports what',
-    'creating a file cost just before it: after mass deletions that can be ~50x the usual cost.',
+    'Scratch directories are removed after everything is timed. Each macro run reports what creating',
+    'a file cost just before it (after mass deletions up to ~50x the usual, for ~6 minutes here);',
+    '--settle S waits up to S seconds for it to be cheap first.',
     'DuckDB is installed on first use into native-bench/.deps (not an npm dependency).',
   ].join('\n'),
   flags: [
@@ -28,13 +29,14 @@ export const benchCommand: Command = {
     { name: 'no-duckdb', kind: 'bool', help: 'skip the DuckDB anchor' },
     { name: 'json', kind: 'bool', help: 'print JSON' },
     { name: 'compare', kind: 'string', value: 'GIT-REF', help: 'run another commit side by side and print the ratio per benchmark' },
+    { name: 'settle', kind: 'int', value: 'S', default: 0, min: 0, max: 3600, help: 'before each macro run, wait up to S seconds for file creation to be cheap again after recent deletions (~400 is enough here)' },
   ],
   async run(f, ctx) {
     const log = (s: string) => ctx.err(s);
     const { runMicro } = await import('../../../native-bench/harness/micro.ts');
     const { runMacro } = await import('../../../native-bench/harness/macro.ts');
     const { benchAtRef, currentCommit, prepareThisCheckout, ratios } = await import('../../../native-bench/harness/compare.ts');
-    const { fileCreateMs } = await import('../../../native-bench/harness/fs-probe.ts');
+    const { fileCreateMs, settleFileCreation, SLOW_CREATE_MS } = await import('../../../native-bench/harness/fs-probe.ts');
     const only = f['only'] as string | undefined;
     const passArgs = ['--users', String(f['users']), '--time-ms', String(f['time-ms']), ...(only ? ['--only', only] : []), ...(f['no-duckdb'] ? ['--no-duckdb'] : [])];
     // Scratch directories are removed at the end, after every timed step: deleting thousands
@@ -50,11 +52,11 @@ export const benchCommand: Command = {
       log('bench: micro …');
       if (only !== 'macro') micro = await runMicro(f['time-ms'] as number, log);
       log('bench: macro …');
-      if (only !== 'micro') macro = await runMacro(f['users'] as number, log, !f['no-duckdb'], removeLater);
+      if (only !== 'micro') macro = await runMacro(f['users'] as number, log, !f['no-duckdb'], removeLater, f['settle'] as number);
       if (f['compare']) {
         const probeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapped-fs-probe-'));
         removeLater.push(probeDir);
-        baseCreateMs = fileCreateMs(probeDir);
+        baseCreateMs = only === 'micro' ? fileCreateMs(probeDir) : (await settleFileCreation(probeDir, f['settle'] as number, log)).ms;
         log(`bench: running ${String(f['compare'])} …`);
         base = benchAtRef(String(f['compare']), passArgs);
       }
@@ -80,6 +82,10 @@ export const benchCommand: Command = {
     }
     if (base) {
       ctx.out(`\ncompared with ${String(f['compare'])} (${base.commit}), run after this commit (creating a file cost ${baseCreateMs!.toFixed(3)} ms before it): ratio > 1 is faster now`);
+      const headMs = macro?.fileCreateMs ?? null;
+      if (headMs !== null && baseCreateMs !== null && Math.max(headMs, baseCreateMs) > SLOW_CREATE_MS && Math.max(headMs, baseCreateMs) > 2 * Math.min(headMs, baseCreateMs)) {
+        ctx.out(`  (creating a file cost ${headMs.toFixed(3)} ms before this commit's run and ${baseCreateMs.toFixed(3)} ms before the other's: bucket and package are not comparable in this run)`);
+      }
       for (const r of ratios(result, base)) ctx.out(`  ${r.name.padEnd(66)} ${r.ratio.toFixed(2)}×  (${fmt(r.base)} → ${fmt(r.now)} ${r.unit})`);
     }
     return 0;

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fileCreateMs, inodesUnder } from '../../../native-bench/harness/fs-probe.ts';
+import { fileCreateMs, inodesUnder, settleFileCreation, SLOW_CREATE_MS } from '../../../native-bench/harness/fs-probe.ts';
 
 describe('fs-probe', () => {
   const dirs: string[] = [];
@@ -35,5 +35,23 @@ describe('fs-probe', () => {
     fs.writeFileSync(path.join(d, 'y'), '');
     expect(inodesUnder(d)).toBe(4);
     expect(inodesUnder(path.join(d, 'a'))).toBe(2);
+  });
+
+  it('waits while creating a file is slow, and gives up after its limit', async () => {
+    const slow = SLOW_CREATE_MS * 5, fast = SLOW_CREATE_MS / 5;
+    const seq = (xs: number[]) => () => xs.shift() ?? fast;
+    const logs: string[] = [];
+    // everyS = 0.01: three probes, two waits, then cheap.
+    const r = await settleFileCreation('unused', 60, (s) => logs.push(s), 0.01, seq([slow, slow, fast]));
+    expect(r.ms).toBe(fast);
+    expect(logs).toHaveLength(2);
+    expect(logs[0]).toContain('waiting');
+    // A limit shorter than one wait: no wait, the slow probe is what it returns.
+    const g = await settleFileCreation('unused', 0, () => {}, 0.01, seq([slow, fast]));
+    expect(g.ms).toBe(slow);
+    // Already cheap: one probe, no log.
+    const n: string[] = [];
+    expect((await settleFileCreation('unused', 60, (s) => n.push(s), 0.01, seq([fast]))).ms).toBe(fast);
+    expect(n).toEqual([]);
   });
 });
