@@ -35,6 +35,9 @@ export interface BucketLakeResult {
   readonly rejects: number;
   readonly bytes: number;
   readonly spilledRuns: number;
+  /** Files the partitions wrote, and the workers' time creating and writing them (seconds, summed over workers). */
+  readonly filesWritten: number;
+  readonly writeSeconds: number;
   /** The bucket count used, and where it came from. */
   readonly buckets: BucketCount;
 }
@@ -88,6 +91,7 @@ export async function bucketLake(o: BucketLakeOptions): Promise<BucketLakeResult
     return {
       catalogSnapshot: snapshotWritten, partitions: results.length, skipped: sum((r) => (r.skipped ? 1 : 0)), rows: sum((r) => r.rows),
       rejects: sum((r) => r.rejects), bytes: sum((r) => r.bytes), spilledRuns: sum((r) => r.spilledRuns), buckets,
+      filesWritten: sum((r) => r.files), writeSeconds: sum((r) => r.writeMs) / 1000,
     };
   } finally {
     await pool.close();

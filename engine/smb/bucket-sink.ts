@@ -28,6 +28,9 @@ export interface BucketSinkResult {
   /** True when the partition was already complete with the same inputs and settings. */
   readonly skipped: boolean;
   readonly spilledRuns: number;
+  /** Files written into the partition (bucket files, rejects, metadata), and the wall time of creating and writing them. */
+  readonly files: number;
+  readonly writeMs: number;
 }
 
 /**
@@ -80,7 +83,7 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
   });
   if (fs.existsSync(path.join(outDir, METADATA_FILE))) {
     const m = readMetadata(outDir);
-    if (sameInputs(m, inputs, o)) return { metadata: m, skipped: true, spilledRuns: 0 };
+    if (sameInputs(m, inputs, o)) return { metadata: m, skipped: true, spilledRuns: 0, files: 0, writeMs: 0 };
   }
   // Anything here is from an interrupted or outdated run: start clean.
   fs.rmSync(outDir, { recursive: true, force: true });
@@ -115,6 +118,14 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
 
   const writer = new BucketWriter();
   const infos: BucketFileInfo[] = [];
+  // Creating files can cost far more than writing their bytes (docs/architecture.md §2): timed, for the report.
+  let written = 0, writeMs = 0;
+  const write = (f: () => void) => {
+    const t = performance.now();
+    f();
+    writeMs += performance.now() - t;
+    written++;
+  };
   const writeBucket = (bucket: number, b: RowBlock, order: Uint32Array, start: number, end: number) => {
     const n = end - start;
     for (let s = 0; s < o.numShards; s++) {
@@ -122,7 +133,7 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
       const z = start + Math.floor((n * (s + 1)) / o.numShards);
       const name = bucketFileName(bucket, o.numBuckets, s, o.numShards);
       const { bytes, buffers } = writer.encode(b, order, a, z);
-      writeFileAtomic(path.join(outDir, name), bytes);
+      write(() => writeFileAtomic(path.join(outDir, name), bytes));
       infos.push({ name, bucket, shard: s, rows: z - a, bytes: bytes.length, buffers });
       rows += z - a;
     }
@@ -152,7 +163,8 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
     }
     fs.rmSync(spillDir, { recursive: true, force: true });
   }
-  writeFileAtomic(path.join(outDir, REJECTS_FILE), rejectsTable(rejects));
+  const rejectBytes = rejectsTable(rejects);
+  write(() => writeFileAtomic(path.join(outDir, REJECTS_FILE), rejectBytes));
 
   const metadata: BucketMetadata = {
     format: SMB_FORMAT, version: SMB_FORMAT_VERSION,
@@ -164,6 +176,6 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
     arrivalDays: { first: day, last: day },
     rows, rejects: rejectCounts, files: infos, inputs,
   };
-  writeMetadata(outDir, metadata);
-  return { metadata, skipped: false, spilledRuns: runs.length };
+  write(() => writeMetadata(outDir, metadata));
+  return { metadata, skipped: false, spilledRuns: runs.length, files: written, writeMs };
 }

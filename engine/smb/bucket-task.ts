@@ -17,6 +17,9 @@ export interface BucketTaskResult {
   readonly bytes: number;
   readonly skipped: boolean;
   readonly spilledRuns: number;
+  /** Files written, and the wall ms creating and writing them took (BucketSinkResult). */
+  readonly files: number;
+  readonly writeMs: number;
 }
 
 export function bucketTask(input: BucketTaskInput): BucketTaskResult {
@@ -26,7 +29,7 @@ export function bucketTask(input: BucketTaskInput): BucketTaskResult {
   const m = r.metadata;
   return {
     day: input.day, rows: m.rows, rejects: Object.values(m.rejects).reduce((s, x) => s + (x ?? 0), 0),
-    bytes: m.files.reduce((s, f) => s + f.bytes, 0), skipped: r.skipped, spilledRuns: r.spilledRuns,
+    bytes: m.files.reduce((s, f) => s + f.bytes, 0), skipped: r.skipped, spilledRuns: r.spilledRuns, files: r.files, writeMs: r.writeMs,
   };
 }
 

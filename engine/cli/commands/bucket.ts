@@ -9,6 +9,9 @@ import { formatCount, Progress } from '../progress.ts';
 const powerOfTwo = (v: unknown) => ((v as number) & ((v as number) - 1)) === 0 ? null : 'a power of two (1, 2, 4, … 65536)';
 const size = (v: unknown) => (parseSize(String(v)) === null ? 'a size such as 512MiB, 2GB or 65536' : null);
 
+/** Above this, writing a small bucket file took more than its bytes explain. */
+const SLOW_FILE_MS = 0.4;
+
 export const bucketCommand: Command = {
   name: 'bucket',
   summary: 'convert arrival-day partitions to Sort-Merge-Bucket layout',
@@ -49,6 +52,14 @@ export const bucketCommand: Command = {
     if (r.catalogSnapshot) ctx.out(`stored the stage catalog for this catalog and dictionary in ${path.join(path.resolve(String(f['smb'])), SNAPSHOT_DIR)}`);
     if (r.spilledRuns > 0) ctx.out(`spilled ${r.spilledRuns} sorted runs (memory budget ${String(f['memory'])})`);
     ctx.out(`in ${secs.toFixed(1)} s: ${formatCount((r.rows + r.rejects) / secs)} rows/s`);
+    if (r.filesWritten > 0) {
+      const perFile = (r.writeSeconds * 1000) / r.filesWritten;
+      ctx.out(`wrote ${formatCount(r.filesWritten)} files: ${r.writeSeconds.toFixed(1)} s of the workers' time, ${perFile.toFixed(2)} ms a file`);
+      // Small files that took long: the filesystem's file creation, not the bytes (docs/architecture.md §2).
+      if (perFile > SLOW_FILE_MS && r.bytes / r.filesWritten < 2 ** 20) {
+        ctx.out(`  creating files was slow here (~0.2 ms a file when it is cheap): on ext4 without a journal, files created in the minutes after many were deleted cost up to ~50x more (docs/architecture.md, SMB layout)`);
+      }
+    }
     return 0;
   },
 };

@@ -100,6 +100,8 @@ describe('the wrapped executable', () => {
     const b = wrapped('bucket', '--lake', lake, '--smb', smb, '--buckets', '8', '--from', '2026-06-01', '--to', '2026-06-03');
     expect(b.code, b.err).toBe(0);
     expect(b.out).toMatch(/bucketed 3 partitions \(0 already complete\)/);
+    // 3 days × (8 bucket files, rejects, metadata).
+    expect(b.out).toMatch(/wrote 30 files: [\d.]+ s of the workers' time, [\d.]+ ms a file/);
     const day = path.join(smb, 'plays', 'year=2026', 'month=06', 'day=02');
     expect(fs.readdirSync(day).filter((f) => f.endsWith('.arrow')).sort()).toEqual([
       ...Array.from({ length: 8 }, (_, i) => `bucket-0000${i}-of-00008.arrow`), 'rejects.arrow',
@@ -107,6 +109,7 @@ describe('the wrapped executable', () => {
     expect(fs.existsSync(path.join(day, 'metadata.json'))).toBe(true);
     const rerun = wrapped('bucket', '--lake', lake, '--smb', smb, '--buckets', '8', '--from', '2026-06-01', '--to', '2026-06-03');
     expect(rerun.out).toMatch(/bucketed 3 partitions \(3 already complete\)/);
+    expect(rerun.out).not.toMatch(/wrote/);
     const bad = wrapped('bucket', '--lake', lake, '--smb', smb, '--buckets', '48');
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--buckets must be a power of two/);

@@ -158,7 +158,17 @@ describe('SMB storage', () => {
     const before = treeHashes(root('smb64'));
     const again = await bucketLake({ lake, smb: root('smb64'), numBuckets: 64, from: FIRST, to: LAST, workers: 2 });
     expect(again.skipped).toBe(DAYS.length);
+    expect(again.filesWritten).toBe(0);
     expect(treeHashes(root('smb64'))).toEqual(before);
+  });
+
+  it('reports the files it wrote (bucket files, rejects, metadata) and the time they took', () => {
+    for (const [name, r] of [['smb64', r64], ['spill', rSpill]] as const) {
+      const inPartitions = DAYS.reduce((s, d) => s + fs.readdirSync(smbPartitionDir(root(name), d)).length, 0);
+      expect(r.filesWritten).toBe(inPartitions);
+      expect(r.filesWritten).toBe(DAYS.length * (64 + 2));
+      expect(r.writeSeconds).toBeGreaterThan(0);
+    }
   });
 
   it.each(['min', 'max', 'auto'] as const)('merges 16- and 64-bucket partitions under %s: each key once, in its bucket, with all its rows', (strategy) => {
