@@ -15,8 +15,8 @@ import { runPipeline } from '../../stages/run/index.ts';
 import { costModel, REAL_RUN, type StageTiming } from '../../stages/run/run-report.ts';
 import { referenceLake } from '../../test/reference/stage1-reference.ts';
 import { duckdb } from '../duckdb.ts';
-import { settleFileCreation, SLOW_CREATE_MS } from './fs-probe.ts';
 import { stage1Sql } from '../duckdb-stage1.ts';
+import { settleFileCreation, SLOW_CREATE_MS } from './fs-probe.ts';
 
 export interface MacroRow {
   readonly name: string;
