@@ -117,7 +117,8 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     // The days stage 1 reads, as one roll-up (kept for the next run while no day changes).
     const r = !o.rollup ? null : await rollUpDays(smb, epochDay(o.year), window.cutoffDay - 1, { workers: o.workers, onBucket: progress('rollup') });
     if (r?.built) log({ event: 'rollup', dir: r.dir });
-    return { rows: b.rows, taskMs: [] };
+    // Files written and the workers' time writing them: slow file creation shows here (docs/architecture.md §2).
+    return { rows: b.rows, taskMs: [], extra: { files_written: b.filesWritten, write_seconds: Math.round(b.writeSeconds * 1000) / 1000 } };
   });
   await stage('aggregate', dirs.aggregate, async () => {
     aggregate = await runAggregate({ lake: o.lake, smb, out: dirs.aggregate, year: o.year, workers: o.workers, mapping: o.mapping, memoryBytes: o.memoryBytes, sample, onBucket: progress('aggregate') });

@@ -5,6 +5,7 @@ import { gunzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLake } from '../../../fixtures/sample-year/generate.ts';
 import { runPipeline } from '../../../stages/run/index.ts';
+import { listSmbPartitions } from '../../../engine/smb/smb-layout.ts';
 import { documentPath } from '../../../stages/package/document-path.ts';
 import { referenceDocuments, type RefDocument } from '../../reference/document-reference.ts';
 import { referenceLake } from '../../reference/stage1-reference.ts';
@@ -66,6 +67,13 @@ describe('wrapped run: the four stages, published', () => {
     // The run report states stage 1's skew both ways (the thread clock builds here).
     const report = fs.readFileSync(path.join(outA, 'current', 'report.html'), 'utf8');
     expect(report).toMatch(/Largest task over the median: [\d.]+× in wall time, [\d.]+× in CPU time/);
+    // The manifest gives the files bucketing wrote (every file of every partition) and their time.
+    const manifest = JSON.parse(fs.readFileSync(path.join(outA, 'current', 'manifest.json'), 'utf8')) as { stages: Array<{ stage: string; files_written?: number; write_seconds?: number }> };
+    const bucket = manifest.stages.find((s) => s.stage === 'bucket')!;
+    const partitions = listSmbPartitions(path.join(outA, 'smb'));
+    expect(partitions.length).toBeGreaterThan(300);
+    expect(bucket.files_written).toBe(partitions.reduce((n, p) => n + fs.readdirSync(p.dir).length, 0));
+    expect(bucket.write_seconds).toBeGreaterThan(0);
   });
 
   it('gives every SPEC §3 number, name and share of the reference, and its personality', () => {
