@@ -7,7 +7,7 @@ let probes = 0;
  * What creating a file costs in `dir`'s filesystem right now, in ms per file
  * (the mean over `files` empty files, created and closed one by one).
  *
- * Benchmarks report it beside stages that create many files (bucketing ~10 a
+ * Benchmarks report it beside stages that create many files (bucketing ~11 a
  * day partition, package one document per user), because on some machines it
  * is not a constant: ext4 without a journal (these VMs) skips, when it
  * allocates an inode, every free inode of the group that was deleted in the
