@@ -28,7 +28,8 @@ import { generateLake } from '../fixtures/sample-year/generate.ts';
 import { bucketLake } from '../engine/smb/bucket-lake.ts';
 import { listSmbPartitions } from '../engine/smb/smb-layout.ts';
 import { rollUpDays } from '../engine/smb/partition-plan.ts';
-import { runAggregate, type AggregateResult } from '../stages/aggregate/index.ts';
+import { runAggregate, taskCpuMs, type AggregateResult } from '../stages/aggregate/index.ts';
+import { quantiles } from '../stages/run/run-report.ts';
 import { SNAPSHOT_DIR } from '../engine/catalog/catalog-snapshot.ts';
 import { readAggregateBucket } from '../stages/aggregate/output.ts';
 import type { UserSummary } from '../stages/aggregate/user-accumulator.ts';
@@ -159,11 +160,10 @@ try {
   rows[9] = { ...rows[9]!, note: `the snapshot makes stage 1 ${(r2 / rate(rows[9]!)).toFixed(2)}x as fast (catalog ${rolledBuilt.r.catalog.seconds.toFixed(2)} s built, ${rolledTwo.r.catalog.seconds.toFixed(2)} s read)` };
   const wholePath = storedRows / (bucketSeconds + two.r.seconds);
   const wholePathRollup = storedRows / (bucketSeconds + rollupSeconds + rolledTwo.r.seconds);
-  const largest = Math.max(...rolledTwo.r.tasks.map((t) => t.ms));
-  const median = rolledTwo.r.tasks.map((t) => t.ms).sort((a, b) => a - b)[Math.floor(rolledTwo.r.tasks.length / 2)]!;
+  const { max: largest, median } = quantiles(rolledTwo.r.tasks.map((t) => t.ms));
   // The same tasks by CPU time on their threads: the work, without the waits for a core (null without the thread clock).
-  const cpu = rolledTwo.r.tasks.every((t) => t.cpuMs !== null) ? rolledTwo.r.tasks.map((t) => t.cpuMs!).sort((a, b) => a - b) : null;
-  const cpuMedian = cpu ? cpu[Math.floor(cpu.length / 2)]! : NaN;
+  const cpuTimes = taskCpuMs(rolledTwo.r.tasks);
+  const cpu = cpuTimes ? quantiles(cpuTimes) : null;
   printReport('stage 1: aggregate', rows, json, {
     users, year: YEAR, rows_in_window_partitions: storedRows, cores: os.availableParallelism(), node: process.version,
     file_create_ms_before_bucketing: createMs.toFixed(3), bucketing_inodes_created: bucketInodes,
@@ -171,8 +171,8 @@ try {
     whole_path_rollup_rows_per_s: Math.round(wholePathRollup), whole_path_rollup_vs_duckdb: (wholePathRollup / rate(rows[3]!)).toFixed(2),
     tasks: two.r.tasks.length, largest_task_ms: largest.toFixed(1), median_task_ms: median.toFixed(1),
     largest_over_median: (largest / median).toFixed(2),
-    largest_cpu_ms: cpu ? cpu.at(-1)!.toFixed(1) : null, median_cpu_ms: cpu ? cpuMedian.toFixed(1) : null,
-    largest_over_median_cpu: cpu ? (cpu.at(-1)! / cpuMedian).toFixed(2) : null, peak_rss_mib: (process.resourceUsage().maxRSS / 1024).toFixed(0),
+    largest_cpu_ms: cpu ? cpu.max.toFixed(1) : null, median_cpu_ms: cpu ? cpu.median.toFixed(1) : null,
+    largest_over_median_cpu: cpu ? (cpu.max / cpu.median).toFixed(2) : null, peak_rss_mib: (process.resourceUsage().maxRSS / 1024).toFixed(0),
   });
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });

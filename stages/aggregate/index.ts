@@ -82,6 +82,11 @@ export interface TaskProfile {
   readonly cpuMs: number | null;
 }
 
+/** Every task's CPU time (ms), or null when any lacks it (no thread clock). */
+export function taskCpuMs(tasks: readonly TaskProfile[]): number[] | null {
+  return tasks.every((t) => t.cpuMs !== null) ? tasks.map((t) => t.cpuMs!) : null;
+}
+
 export interface AggregateResult {
   readonly window: YearWindow;
   readonly numBuckets: number;

@@ -1,5 +1,5 @@
 import { writeFileAtomic } from '../../engine/lake/parquet-io.ts';
-import type { AggregateResult } from '../aggregate/index.ts';
+import { taskCpuMs, type AggregateResult } from '../aggregate/index.ts';
 
 export interface StageTiming {
   readonly stage: string;
@@ -67,7 +67,7 @@ export function writeRunReport(file: string, manifest: Record<string, unknown>, 
     return `<tr><td>${t.stage}</td><td>${t.skipped ? 'done earlier' : fmt(t.seconds, 2) + ' s'}</td><td>${fmt(t.rows, 0)}</td><td>${t.skipped || t.seconds === 0 ? '–' : fmt(t.rows / t.seconds, 0)}</td><td>${t.taskMs.length}</td><td>${fmt(q.median, 1)} / ${fmt(q.p90, 1)} / ${fmt(q.max, 1)}</td><td>${q.median > 0 ? fmt(q.max / q.median, 2) + '×' : '–'}</td></tr>`;
   }).join('\n');
   const aggTasks = aggregate ? aggregate.tasks.map((t) => t.ms) : [];
-  const aggCpu = aggregate && aggregate.tasks.every((t) => t.cpuMs !== null) ? aggregate.tasks.map((t) => t.cpuMs!) : [];
+  const aggCpu = (aggregate && taskCpuMs(aggregate.tasks)) ?? [];
   const wallQ = quantiles(aggTasks), cpuQ = quantiles(aggCpu);
   const skewNote = aggCpu.length === 0 ? '' : `<p>Largest task over the median: ${fmt(wallQ.max / (wallQ.median || 1), 2)}× in wall time, ${fmt(cpuQ.max / (cpuQ.median || 1), 2)}× in CPU time (median ${fmt(cpuQ.median, 1)} ms, max ${fmt(cpuQ.max, 1)} ms). CPU time is the task's work; wall time adds waiting for a core, which workers and the coordinator share.</p>`;
   const html = `<!doctype html>

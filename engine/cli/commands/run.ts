@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runPipeline, STAGES, type Stage } from '../../../stages/run/index.ts';
 import { quantiles } from '../../../stages/run/run-report.ts';
+import { taskCpuMs } from '../../../stages/aggregate/index.ts';
 import { DAY_MS, epochDay } from '../../lake/calendar.ts';
 import { listPlayPartitions } from '../../lake/lake-layout.ts';
 import { wrappedError } from '../../errors/registry.ts';
@@ -88,10 +89,10 @@ export const runCommand: Command = {
       log: rep.log,
       onProgress: rep.onProgress,
       onAggregate: f['profile'] ? (a) => {
-        const taskMs = a.tasks.map((t) => t.ms).sort((x, y) => x - y);
+        const taskMs = a.tasks.map((t) => t.ms);
         const busy = taskMs.reduce((s, x) => s + x, 0);
         const w = workers ?? os.availableParallelism();
-        const cpu = a.tasks.every((t) => t.cpuMs !== null) ? a.tasks.map((t) => t.cpuMs!) : null;
+        const cpu = taskCpuMs(a.tasks);
         return {
           stage: 'aggregate', year, seconds: a.seconds, rows: a.rows, rows_per_s: Math.round(a.rows / a.seconds),
           bytes_mapped: a.bytesMapped, mapping: a.mapping, lanes: a.lanes, largest_bucket_bytes: a.largestBucketBytes, workers: w,
