@@ -1,8 +1,18 @@
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
-import * as pw from 'parquet-wasm';
+import type * as ParquetWasm from 'parquet-wasm';
 import { describeCause, wrappedError } from '../errors/registry.ts';
+
+/**
+ * parquet-wasm's Node build is a CommonJS module. Imported from an ES module,
+ * Node first scans its 100 KB of source for named exports (cjs-module-lexer),
+ * and that scanner is hot enough to be compiled by TurboFan in every thread
+ * that loads it: the main thread and each pool worker. `require` loads it
+ * without the scan (measured in docs/benchmarks.md).
+ */
+const pw = createRequire(import.meta.url)('parquet-wasm') as typeof ParquetWasm;
 
 /**
  * Parquet through parquet-wasm (arrow-rs compiled to WebAssembly): Arrow IPC in,
@@ -19,7 +29,7 @@ export interface ParquetWriteOptions {
   readonly statistics?: boolean;
 }
 
-function writerProperties(o: ParquetWriteOptions): pw.WriterProperties {
+function writerProperties(o: ParquetWriteOptions): ParquetWasm.WriterProperties {
   let b = new pw.WriterPropertiesBuilder()
     .setCompression(pw.Compression.SNAPPY)
     // Statistics cost ~20% of write time in parquet-wasm and nothing here reads them.
@@ -88,7 +98,7 @@ export function readParquetFile(file: string, columns?: readonly string[]): arro
 
 /** The row count of a Parquet file, from its footer only (the file is read in ranges, not whole). */
 export async function parquetRowCount(file: string): Promise<number> {
-  let f: pw.ParquetFile | undefined;
+  let f: ParquetWasm.ParquetFile | undefined;
   try {
     f = await pw.ParquetFile.fromFile(await fs.openAsBlob(file));
     return f.metadata().fileMetadata().numRows();
