@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import { Piscina } from 'piscina';
 import type { WorkerTask } from './messages.ts';
+import { applyV8Flags } from './v8-flags.ts';
 import { bundledModule } from './worker-bundle.ts';
 
 export interface PoolOptions {
@@ -28,6 +29,8 @@ export class WorkerPool {
     const workers = options.workers ?? defaultWorkers();
     if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`options.workers must be a positive integer, got ${workers}`);
     this.size = workers;
+    // Before the first worker exists: V8's flags hold per process (v8-flags.ts).
+    applyV8Flags();
     this.piscina = new Piscina({
       filename: new URL('./ts-worker.mjs', import.meta.url).href,
       minThreads: workers,
