@@ -3,6 +3,7 @@ import { wrappedError } from '../errors/registry.ts';
 import { HELP_FLAG, type Command, type CommandContext } from './command.ts';
 import { formatFlags, parseFlags } from './flags.ts';
 import { COMMANDS } from './commands/index.ts';
+import { applyV8Flags } from '../pool/v8-flags.ts';
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
@@ -43,6 +44,8 @@ export async function main(argv: readonly string[], ctx: CommandContext = defaul
     return name === undefined ? 2 : 0;
   }
   try {
+    // V8's settings for the process, before any command's work is hot enough to be optimized.
+    applyV8Flags();
     const command = COMMANDS.find((c) => c.name === name);
     if (!command) throw wrappedError('ERR_CLI_UNKNOWN_COMMAND', { command: name, known: COMMANDS.map((c) => c.name) });
     if (rest.includes('--help') || rest.includes('-h')) {

@@ -78,6 +78,9 @@ export const ERRORS = {
   ERR_SMB_BAD_OPTION: def<{ option: string; expected: string; actual: string }>(
     400, 2,
     (p) => `${p.option} must be ${p.expected}, got ${p.actual}`),
+  ERR_V8_FLAG_NOT_SETTABLE: def<{ variable: string; flag: string }>(
+    400, EXIT_USAGE,
+    (p) => `$${p.variable}: '${p.flag}' is about the heap, its collectors or V8's threads, which V8 cannot change once the process is running; expected flags of its compiler (such as --max-inlined-bytecode-size-cumulative=N); give this one on the node command line instead (node ${p.flag} engine/cli/wrapped.mjs …)`),
   ERR_MMAP_UNAVAILABLE: def<{ reason: string }>(
     500, 1,
     (p) => `memory mapping was asked for (mapping: mmap) but the mmap addon is unavailable: ${p.reason}`),

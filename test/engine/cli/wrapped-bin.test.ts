@@ -9,7 +9,11 @@ const BIN = fileURLToPath(new URL('../../../engine/cli/wrapped.mjs', import.meta
 
 /** Runs the real `wrapped` executable, as a user would. */
 function wrapped(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return wrappedWith({}, ...args);
+}
+
+function wrappedWith(env: NodeJS.ProcessEnv, ...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -30,6 +34,14 @@ describe('the wrapped executable', () => {
       expect(r.out, c).toContain(`Usage: wrapped ${c}`);
       expect(r.out, c).toContain(flag);
     }
+  });
+
+  it('refuses a garbage-collector flag in WRAPPED_V8_FLAGS before doing anything, with exit code 2 and no stack', () => {
+    const r = wrappedWith({ WRAPPED_V8_FLAGS: '--single-threaded-gc' }, 'generate', '--lake', path.join(tmp.dir, 'never'), '--users', '3');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^error ERR_V8_FLAG_NOT_SETTABLE: \$WRAPPED_V8_FLAGS: '--single-threaded-gc' .*node --single-threaded-gc engine\/cli\/wrapped.mjs/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(path.join(tmp.dir, 'never'))).toBe(false);
   });
 
   it('rejects an unknown command, unknown flags, bad values and missing flags with exit code 2 and no stack', () => {

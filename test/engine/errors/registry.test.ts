@@ -4,7 +4,7 @@ import { ERRORS, WrappedError, wrappedError } from '../../../engine/errors/regis
 
 const DOC = fs.readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
 const documented = new Map(
-  [...DOC.matchAll(/^\| `(ERR_[A-Z_]+)` \| (\d+) \| (\d+) \|/gm)].map((m) => [m[1]!, { exit: Number(m[2]), status: Number(m[3]) }]),
+  [...DOC.matchAll(/^\| `(ERR_[A-Z0-9_]+)` \| (\d+) \| (\d+) \|/gm)].map((m) => [m[1]!, { exit: Number(m[2]), status: Number(m[3]) }]),
 );
 
 describe('error registry', () => {
