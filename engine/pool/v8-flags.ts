@@ -12,8 +12,9 @@ import { wrappedError } from '../errors/registry.ts';
  * cores as the workers: in a bucketing run on two cores, TurboFan took ~22% of
  * all CPU (perf), much of it on large glue functions (reading a Parquet file,
  * encoding a bucket file) that inline Arrow's code and are compiled again
- * after each deopt. With 150 the pipeline ran ~7% faster and stage 1's kernel
- * used the same task CPU (docs/benchmarks.md, session 11).
+ * after each deopt. With 150 the whole run was 1.04× as fast in the harness's
+ * comparison (4–7% in alternating runs) and stage 1's kernel used the same
+ * task CPU (docs/benchmarks.md, session 11).
  */
 export const V8_FLAGS: readonly string[] = ['--max-inlined-bytecode-size-cumulative=150'];
 
