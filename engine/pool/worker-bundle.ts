@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -45,6 +46,18 @@ export function sourceStamp(): string {
   };
   for (const d of SOURCE_DIRS) walk(path.join(ROOT, d));
   return lines.sort().join('\n');
+}
+
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * The installed esbuild's version (part of a bundle's key), from its
+ * package.json: loading esbuild itself (97 KB of CommonJS, which an import
+ * from an ES module also scans for exports) costs ~55 ms of CPU, and a run
+ * over cached bundles never calls it.
+ */
+export function esbuildVersion(): string {
+  return (requireHere('esbuild/package.json') as { version: string }).version;
 }
 
 /** The installed versions of BUNDLED_PACKAGES (compiled into bundles, so part of their key). */
@@ -116,12 +129,11 @@ export async function bundledModule(moduleUrl: string): Promise<string> {
   const entry = fileURLToPath(moduleUrl);
   if (!SOURCE_DIRS.some((d) => !path.relative(path.join(ROOT, d), entry).startsWith('..'))) return moduleUrl;
   try {
-    const esbuild = await import('esbuild');
-    const out = bundleFile(entry, esbuild.version);
+    const out = bundleFile(entry, esbuildVersion());
     if (!fs.existsSync(out)) {
       let p = building.get(out);
       if (!p) {
-        p = build(esbuild, entry, out).finally(() => building.delete(out));
+        p = build(requireHere('esbuild') as typeof import('esbuild'), entry, out).finally(() => building.delete(out));
         building.set(out, p);
       }
       await p;

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BUNDLED_PACKAGES, bundledModule, bundledVersions, bundleFile, packageName, prebuildWorkerBundles, sourceStamp, workerModules } from '../../../engine/pool/worker-bundle.ts';
+import { BUNDLED_PACKAGES, bundledModule, bundledVersions, bundleFile, esbuildVersion, packageName, prebuildWorkerBundles, sourceStamp, workerModules } from '../../../engine/pool/worker-bundle.ts';
 import { WorkerPool } from '../../../engine/pool/worker-pool.ts';
 
 const source = (rel: string) => new URL(`../../../${rel}`, import.meta.url).href;
@@ -52,6 +52,10 @@ describe('worker bundles', () => {
     expect(text).toMatch(/class _?RecordBatchFileWriter\b/);
     expect(packageName('@resvg/resvg-js/index.js')).toBe('@resvg/resvg-js');
     expect(packageName('apache-arrow/Arrow.node')).toBe('apache-arrow');
+  });
+
+  it('reads the esbuild version that keys bundles without loading esbuild', () => {
+    expect(esbuildVersion()).toBe(esbuild.version);
   });
 
   it('keys the bundle by the versions of the packages compiled in', () => {
