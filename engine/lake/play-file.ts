@@ -181,10 +181,7 @@ export function readPlayFile(file: string): PlayFile {
       ms.set(v.subarray(data.offset, data.offset + data.length), row);
       msValid.fill(1, row, row + data.length);
     } else {
-      for (let i = 0; i < data.length; i++) {
-        ms[row + i] = v[data.offset + i]!;
-        msValid[row + i] = isValid(data, i) ? 1 : 0;
-      }
+      copyInts(v, data.offset, data.length, nullBits(data), ms, msValid, row);
     }
     row += data.length;
   }
@@ -193,12 +190,34 @@ export function readPlayFile(file: string): PlayFile {
     if (!arrow.DataType.isBool(data.type)) {
       throw wrappedError('ERR_LAKE_BAD_COLUMN_TYPE', { file, column: 'private_session', expected: 'bool', actual: String(data.type) });
     }
-    const bits = data.values as Uint8Array;
-    for (let i = 0; i < data.length; i++) {
-      const j = data.offset + i;
-      priv[row + i] = !isValid(data, i) ? 255 : (bits[j >> 3]! >> (j & 7)) & 1;
-    }
+    unpackBools(data.values as Uint8Array, data.offset, data.length, nullBits(data), priv, row);
     row += data.length;
   }
   return { file, n, ...strings, ts, ms_played: ms, msValid, private_session: priv };
+}
+
+/** A chunk's validity bitmap, or null when every value is valid. */
+function nullBits(data: arrow.Data): Uint8Array | null {
+  return data.nullCount === 0 || !data.nullBitmap ? null : data.nullBitmap;
+}
+
+// The per-row loops of readPlayFile, each a small function of its own: inside
+// readPlayFile (which inlines Arrow's reader) a hot loop made V8 compile the
+// whole function again and again (on-stack replacement, then after each deopt).
+
+/** out[at + i] = values[offset + i], valid[at + i] = 1 unless null (`bits`), for i < length. */
+function copyInts(values: ArrayLike<number>, offset: number, length: number, bits: Uint8Array | null, out: Int32Array, valid: Uint8Array, at: number): void {
+  for (let i = 0; i < length; i++) {
+    const j = offset + i;
+    out[at + i] = values[j]!;
+    valid[at + i] = bits === null || (bits[j >> 3]! & (1 << (j & 7))) !== 0 ? 1 : 0;
+  }
+}
+
+/** out[at + i] = the bool at bit offset + i (0 or 1), or 255 when null (`bits`), for i < length. */
+function unpackBools(values: Uint8Array, offset: number, length: number, bits: Uint8Array | null, out: Uint8Array, at: number): void {
+  for (let i = 0; i < length; i++) {
+    const j = offset + i;
+    out[at + i] = bits !== null && (bits[j >> 3]! & (1 << (j & 7))) === 0 ? 255 : (values[j >> 3]! >> (j & 7)) & 1;
+  }
 }
