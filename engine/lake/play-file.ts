@@ -75,11 +75,13 @@ export interface PlayFile {
 
 const STRING_COLUMNS = ['user_id', 'track_id', 'artist_id', 'album_id', 'source', 'device_class', 'country'] as const;
 
+/** Bit j of an Arrow bitmap (validity or bool values), LSB first. */
+const bitAt = (bits: Uint8Array, j: number): number => (bits[j >> 3]! >> (j & 7)) & 1;
+
 function isValid(data: arrow.Data, i: number): boolean {
   const bm = data.nullBitmap;
   if (!bm || data.nullCount === 0) return true;
-  const j = data.offset + i;
-  return (bm[j >> 3]! & (1 << (j & 7))) !== 0;
+  return bitAt(bm, data.offset + i) === 1;
 }
 
 function stringCodes(file: string, name: string, vec: arrow.Vector): StringCodes {
@@ -210,7 +212,7 @@ function copyInts(values: ArrayLike<number>, offset: number, length: number, bit
   for (let i = 0; i < length; i++) {
     const j = offset + i;
     out[at + i] = values[j]!;
-    valid[at + i] = bits === null || (bits[j >> 3]! & (1 << (j & 7))) !== 0 ? 1 : 0;
+    valid[at + i] = bits === null ? 1 : bitAt(bits, j);
   }
 }
 
@@ -218,6 +220,6 @@ function copyInts(values: ArrayLike<number>, offset: number, length: number, bit
 function unpackBools(values: Uint8Array, offset: number, length: number, bits: Uint8Array | null, out: Uint8Array, at: number): void {
   for (let i = 0; i < length; i++) {
     const j = offset + i;
-    out[at + i] = bits !== null && (bits[j >> 3]! & (1 << (j & 7))) === 0 ? 255 : (values[j >> 3]! >> (j & 7)) & 1;
+    out[at + i] = bits !== null && bitAt(bits, j) === 0 ? 255 : bitAt(values, j);
   }
 }
