@@ -6,13 +6,14 @@ import { int32Column, tableOf, utf8Column } from '../columns/dictionary-column.t
 import { stringTable } from '../columns/string-table.ts';
 import { utf8Strings } from '../columns/utf8-strings.ts';
 import { describeCause, wrappedError } from '../errors/registry.ts';
-import { writeFileAtomic } from '../lake/parquet-io.ts';
+import { writeFileAtomic } from '../lake/atomic-file.ts';
 import { readFilesInto, SabPool } from '../memory/sab-pool.ts';
 import { shared } from '../memory/shared-arrays.ts';
 import { latestDictionaryRef } from '../smb/dictionary.ts';
 import type { DictionaryRef } from '../smb/metadata.ts';
 import { catalogHash } from './catalog-text.ts';
-import { buildStageCatalog, FEATURES, trackResolver, type BuiltStageCatalog, type CatalogAliases, type CatalogNames, type StageCatalog } from './stage-catalog.ts';
+import { FEATURES } from './features.ts';
+import { buildStageCatalog, trackResolver, type BuiltStageCatalog, type CatalogAliases, type CatalogNames, type StageCatalog } from './stage-catalog.ts';
 
 /**
  * The stage catalog, stored once by `wrapped bucket` beside the id dictionaries

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { wrappedError } from '../errors/registry.ts';
 import { readParquetFile } from '../lake/parquet-io.ts';
-import { entryString, stringTable, type StringTable } from '../columns/string-table.ts';
+import { stringTable, type StringTable } from '../columns/string-table.ts';
 import { utf8Strings } from '../columns/utf8-strings.ts';
 
 /** The catalog files a run pins (SPEC §2), in the order their hash covers them. */
@@ -85,9 +85,6 @@ export function loadCatalogText(lake: string): CatalogText {
     genreHue: sharedInts(genres.map((_, i) => hues[i] ?? -1)),
   };
 }
-
-/** Entry i of a string table ('' for -1). */
-export const textAt = (t: StringTable, i: number): string => (i < 0 ? '' : entryString(t, i));
 
 /** SHA-256 over the pinned catalog files (name, length, bytes), recorded in the run manifest. */
 export function catalogHash(lake: string): string {

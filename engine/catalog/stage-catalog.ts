@@ -7,6 +7,7 @@ import { shared } from '../memory/shared-arrays.ts';
 import { latestDictionary } from '../smb/dictionary.ts';
 import { utf8Strings } from '../columns/utf8-strings.ts';
 import { stringOrder } from '../kernels/string-order.ts';
+import { FEATURE_SCALE, FEATURES } from './features.ts';
 
 /**
  * The pinned catalog as integer maps, broadcast to workers in
@@ -38,10 +39,6 @@ export interface StageCatalog {
    */
   readonly trackFeatures: Int32Array;
 }
-
-/** The audio features of SPEC §2's tracks.parquet, in this order, with their quantization scale. */
-export const FEATURES = ['tempo', 'energy', 'valence', 'danceability', 'acousticness'] as const;
-export const FEATURE_SCALE = [10, 1000, 1000, 1000, 1000] as const;
 
 /** The catalog's ids and names, kept by the coordinator for output and tests. */
 export interface CatalogNames {

@@ -57,3 +57,6 @@ export function tableSize(t: StringTable): number {
 export function entryString(t: StringTable, i: number): string {
   return decoder.decode(t.bytes.subarray(t.offsets[i]!, t.offsets[i + 1]!));
 }
+
+/** Entry i of a string table ('' for -1). */
+export const textAt = (t: StringTable, i: number): string => (i < 0 ? '' : entryString(t, i));

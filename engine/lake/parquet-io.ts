@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
-import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import type * as ParquetWasm from 'parquet-wasm';
 import { describeCause, wrappedError } from '../errors/registry.ts';
+import { writeFileAtomic } from './atomic-file.ts';
 
 /**
  * parquet-wasm's Node build is a CommonJS module. Imported from an ES module,
@@ -60,19 +60,6 @@ export function writeParquetFile(file: string, table: arrow.Table, options: Parq
   }
   writeFileAtomic(file, bytes);
   return bytes.length;
-}
-
-/** Writes bytes to `file` through a temporary file and a rename. */
-export function writeFileAtomic(file: string, bytes: Uint8Array | string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(tmp, bytes);
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw wrappedError('ERR_IO', { op: 'writing', path: file, cause: describeCause(e) }, e);
-  }
 }
 
 /** Decodes Parquet bytes into an Arrow table (one batch per row group, at most `batchSize` rows). */

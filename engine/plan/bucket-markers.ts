@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../lake/parquet-io.ts';
+import { writeFileAtomic } from '../lake/atomic-file.ts';
 
 /**
  * Per-bucket completion markers of a stage's output directory: `_done/bucket-NNNNN.json`,

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { sortByRankThenTs } from '../kernels/rank-ts-sort.ts';
 import { TsOrder } from '../kernels/ts-order.ts';
-import { writeFileAtomic } from '../lake/parquet-io.ts';
+import { writeFileAtomic } from '../lake/atomic-file.ts';
 import { readPlayFile } from '../lake/play-file.ts';
 import type { RejectReason } from '../lake/play-schema.ts';
 import { schemaDescription, SORT_KEYS } from './bucket-schema.ts';

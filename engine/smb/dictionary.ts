@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { sha256 } from 'hash-wasm';
 import { describeCause, wrappedError } from '../errors/registry.ts';
-import { writeFileAtomic } from '../lake/parquet-io.ts';
+import { writeFileAtomic } from '../lake/atomic-file.ts';
 import type { DictionaryRef } from './metadata.ts';
 import { utf8Strings } from '../columns/utf8-strings.ts';
 import { tableOf, utf8Column } from '../columns/dictionary-column.ts';

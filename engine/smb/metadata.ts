@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeCause, wrappedError } from '../errors/registry.ts';
-import { writeFileAtomic } from '../lake/parquet-io.ts';
+import { writeFileAtomic } from '../lake/atomic-file.ts';
 import type { RejectReason } from '../lake/play-schema.ts';
 import { METADATA_FILE } from './filename-policy.ts';
 import { isPowerOfTwo } from './key.ts';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
-import { writeFileAtomic } from '../lake/parquet-io.ts';
+import { writeFileAtomic } from '../lake/atomic-file.ts';
 import type { RowBlock } from './row-block.ts';
 
 /**

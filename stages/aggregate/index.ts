@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DAY_MS } from '../../engine/lake/calendar.ts';
-import { writeFileAtomic } from '../../engine/lake/parquet-io.ts';
+import { writeFileAtomic } from '../../engine/lake/atomic-file.ts';
 import { readParquetFile } from '../../engine/lake/parquet-io.ts';
 import { MAX_LIVE_MAPPINGS, mmapAddon, mmapUnavailableReason } from '../../engine/memory/mmap-file.ts';
 import { readFilesInto, SabPool } from '../../engine/memory/sab-pool.ts';
@@ -19,13 +19,10 @@ import { SmbSource, type BucketInput, type Strategy } from '../../engine/smb/smb
 import { buildStageCatalog, type CatalogNames } from '../../engine/catalog/stage-catalog.ts';
 import { readCatalogSnapshot } from '../../engine/catalog/catalog-snapshot.ts';
 import type { AggregateTaskInput, AggregateTaskResult, InputDescriptor } from './messages.ts';
-import { writeAggregateBucket, type UserRow } from './output.ts';
+import { ARTIST_IDS_FILE, writeAggregateBucket, type UserRow } from './output.ts';
 import { addSkips, emptySkips, UserAccumulator, type SkipCounts } from './user-accumulator.ts';
 import { yearWindow, type YearWindow } from './year-window.ts';
 import { utf8Strings } from '../../engine/columns/utf8-strings.ts';
-
-/** Catalog artist ids by index (JSON array), beside the tables. */
-export const ARTIST_IDS_FILE = 'artist_ids.json';
 
 /**
  * Average bucket-file size from which `auto` maps files instead of reading them.

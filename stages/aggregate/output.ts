@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
-import { writeFileAtomic } from '../../engine/lake/parquet-io.ts';
+import { writeFileAtomic } from '../../engine/lake/atomic-file.ts';
 import { bucketFileName } from '../../engine/smb/filename-policy.ts';
 import { compareKeys, hexToKey, KEY_BYTES, keyToHex } from '../../engine/smb/key.ts';
-import { FEATURES } from '../../engine/catalog/stage-catalog.ts';
+import { FEATURES } from '../../engine/catalog/features.ts';
 import type { UserSummary } from './user-accumulator.ts';
 
 /**
@@ -18,6 +18,9 @@ import type { UserSummary } from './user-accumulator.ts';
  * Ids are catalog indexes (row numbers of the catalog files the run pinned).
  */
 export const AGGREGATE_TABLES = ['users', 'top_tracks', 'artists', 'top_albums', 'genres'] as const;
+
+/** Catalog artist ids by index (JSON array), beside the tables. */
+export const ARTIST_IDS_FILE = 'artist_ids.json';
 
 export interface UserRow {
   readonly user: string;

@@ -1,4 +1,4 @@
-import { FEATURE_SCALE } from '../../engine/catalog/stage-catalog.ts';
+import { FEATURE_SCALE } from '../../engine/catalog/features.ts';
 import type { UserSummary } from '../aggregate/user-accumulator.ts';
 import type { Axes } from './personality-model.ts';
 

@@ -1,5 +1,6 @@
-import { textAt, type CatalogText } from '../../engine/catalog/catalog-text.ts';
-import { FEATURES } from '../../engine/catalog/stage-catalog.ts';
+import type { CatalogText } from '../../engine/catalog/catalog-text.ts';
+import { textAt } from '../../engine/columns/string-table.ts';
+import { FEATURES } from '../../engine/catalog/features.ts';
 import { TOP_ARTISTS, TOP_GENRES, type UserSummary } from '../aggregate/user-accumulator.ts';
 import { audioFeatures, listeningAge, personalityAxes } from './axes.ts';
 import { nearestCentroid, personalityOf, type PersonalityModel } from './personality-model.ts';

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { FEATURES } from '../../engine/catalog/stage-catalog.ts';
+import { FEATURES } from '../../engine/catalog/features.ts';
 import { AXIS_LETTERS, PERSONALITIES } from './personality-labels.ts';
 
 /** The four personality axes of SPEC §4, each in [0, 1]. */

@@ -2,8 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { wrappedError } from '../../engine/errors/registry.ts';
 import { stageComplete } from '../../engine/plan/bucket-markers.ts';
-import { ARTIST_IDS_FILE } from '../aggregate/index.ts';
-import { readAggregateBucket } from '../aggregate/output.ts';
+import { ARTIST_IDS_FILE, readAggregateBucket } from '../aggregate/output.ts';
 import { TOP_ARTISTS } from '../aggregate/user-accumulator.ts';
 import type { LastYear } from './enriched-document.ts';
 

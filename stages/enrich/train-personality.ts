@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { generateLake } from '../../fixtures/sample-year/generate.ts';
 import { mulberry32 } from '../../fixtures/sample-year/rng.ts';
 import { bucketLake } from '../../engine/smb/bucket-lake.ts';
-import { FEATURES } from '../../engine/catalog/stage-catalog.ts';
+import { FEATURES } from '../../engine/catalog/features.ts';
 import { runAggregate } from '../aggregate/index.ts';
 import { readAggregateBucket } from '../aggregate/output.ts';
 import type { UserSummary } from '../aggregate/user-accumulator.ts';

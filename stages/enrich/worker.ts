@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { writeFileAtomic } from '../../engine/lake/parquet-io.ts';
+import { writeFileAtomic } from '../../engine/lake/atomic-file.ts';
 import { bucketFileName } from '../../engine/smb/filename-policy.ts';
 import { readAggregateBucket } from '../aggregate/output.ts';
 import { enrichedDocument } from './enriched-document.ts';

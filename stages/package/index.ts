@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadCatalogText, textAt } from '../../engine/catalog/catalog-text.ts';
+import { loadCatalogText } from '../../engine/catalog/catalog-text.ts';
+import { textAt } from '../../engine/columns/string-table.ts';
 import { tableSize } from '../../engine/columns/string-table.ts';
 import { wrappedError } from '../../engine/errors/registry.ts';
-import { readParquetFile, writeFileAtomic } from '../../engine/lake/parquet-io.ts';
+import { writeFileAtomic } from '../../engine/lake/atomic-file.ts';
+import { readParquetFile } from '../../engine/lake/parquet-io.ts';
 import { completeStage, readMarker, stageComplete, writeMarker } from '../../engine/plan/bucket-markers.ts';
 import { WorkerPool } from '../../engine/pool/worker-pool.ts';
 import { readAggregateMetadata } from '../aggregate/metadata.ts';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'fflate';
-import { writeFileAtomic } from '../../engine/lake/parquet-io.ts';
+import { writeFileAtomic } from '../../engine/lake/atomic-file.ts';
 import { releaseRenderMemory, renderCard } from './card-render.ts';
 import { storyCard } from './story-card.ts';
 import { cardPath, documentPath, hashPrefix } from './document-path.ts';

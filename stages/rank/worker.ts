@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
-import { textAt } from '../../engine/catalog/catalog-text.ts';
-import { writeFileAtomic } from '../../engine/lake/parquet-io.ts';
+import { textAt } from '../../engine/columns/string-table.ts';
+import { writeFileAtomic } from '../../engine/lake/atomic-file.ts';
 import { ValueDigest } from '../../engine/sketches/value-digest.ts';
 import { compareKeys, KEY_BYTES, keyToHex } from '../../engine/smb/key.ts';
 import { aggregateTablePath, tableColumn } from '../aggregate/output.ts';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { catalogHash } from '../../engine/catalog/catalog-text.ts';
 import { wrappedError } from '../../engine/errors/registry.ts';
 import { epochDay } from '../../engine/lake/calendar.ts';
-import { writeFileAtomic } from '../../engine/lake/parquet-io.ts';
+import { writeFileAtomic } from '../../engine/lake/atomic-file.ts';
 import { stageComplete } from '../../engine/plan/bucket-markers.ts';
 import { bucketLake } from '../../engine/smb/bucket-lake.ts';
 import { listSmbPartitions } from '../../engine/smb/smb-layout.ts';

@@ -1,4 +1,4 @@
-import { writeFileAtomic } from '../../engine/lake/parquet-io.ts';
+import { writeFileAtomic } from '../../engine/lake/atomic-file.ts';
 import { taskCpuMs, type AggregateResult } from '../aggregate/index.ts';
 
 export interface StageTiming {

@@ -74,6 +74,18 @@ describe('worker bundles', () => {
     for (const m of modules) expect(fs.existsSync(fileURLToPath(await bundledModule(m)))).toBe(true);
   });
 
+  it('loads parquet-wasm only in the bucketing worker, and the pool (piscina) in none', async () => {
+    // A worker pays for what its bundle loads at start: parquet-wasm compiles ~5 MB of
+    // WebAssembly (~45 ms of CPU), piscina's client side is dead weight inside a worker.
+    const loadsParquet: string[] = [];
+    for (const m of workerModules()) {
+      const text = fs.readFileSync(fileURLToPath(await bundledModule(m)), 'utf8');
+      if (/\("parquet-wasm"\)|from "parquet-wasm"/.test(text)) loadsParquet.push(m);
+      expect(text, m).not.toMatch(/from "piscina"|require\("piscina"\)/);
+    }
+    expect(loadsParquet).toEqual([source('engine/smb/bucket-task.ts')]);
+  });
+
   it('keeps each source file\'s import.meta.url (modules find their data files through it)', async () => {
     const url = await bundledModule(source('stages/enrich/personality-model.ts'));
     expect(url).not.toBe(source('stages/enrich/personality-model.ts'));
