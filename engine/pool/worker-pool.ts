@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import { Piscina } from 'piscina';
 import type { WorkerTask } from './messages.ts';
 import { applyV8Flags } from './v8-flags.ts';
+import { workerExecArgv } from './worker-argv.ts';
 import { bundledModule } from './worker-bundle.ts';
 
 export interface PoolOptions {
@@ -31,12 +32,19 @@ export class WorkerPool {
     this.size = workers;
     // Before the first worker exists: V8's flags hold per process (v8-flags.ts).
     applyV8Flags();
-    this.piscina = new Piscina({
-      filename: new URL('./ts-worker.mjs', import.meta.url).href,
-      minThreads: workers,
-      maxThreads: workers,
-      idleTimeout: 60_000,
-    });
+    const settings = { filename: new URL('./ts-worker.mjs', import.meta.url).href, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 };
+    // The parent's node options without tsx: workers run compiled bundles (worker-argv.ts).
+    const execArgv = workerExecArgv(process.execArgv);
+    let piscina: Piscina | null = null;
+    if (execArgv) {
+      try {
+        piscina = new Piscina({ ...settings, execArgv });
+      } catch (e) {
+        // Options a worker may only inherit (V8's, process-wide ones): inherit them all, tsx included.
+        if ((e as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+      }
+    }
+    this.piscina = piscina ?? new Piscina(settings);
   }
 
   /** Runs `task` on a free worker; its module is loaded as a compiled bundle (worker-bundle.ts). */
