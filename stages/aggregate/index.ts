@@ -21,6 +21,7 @@ import { readCatalogSnapshot } from '../../engine/catalog/catalog-snapshot.ts';
 import type { AggregateTaskInput, AggregateTaskResult, InputDescriptor } from './messages.ts';
 import { ARTIST_IDS_FILE, writeAggregateBucket, type UserRow } from './output.ts';
 import { addSkips, emptySkips, UserAccumulator, type SkipCounts } from './user-accumulator.ts';
+import { warmCombiner } from './kernel-warmup.ts';
 import { yearWindow, type YearWindow } from './year-window.ts';
 import { utf8Strings } from '../../engine/columns/utf8-strings.ts';
 
@@ -246,6 +247,7 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
     const runId = crypto.randomUUID();
     const sabs = new SabPool();
     const combiner = new UserAccumulator(catalog, window);
+    warmCombiner(combiner, catalog);
     const tasks: TaskProfile[] = [];
     const skips = emptySkips();
     let users = 0, eligible = 0, rows = 0, done = 0;

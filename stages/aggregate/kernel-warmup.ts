@@ -1,7 +1,7 @@
 import type { StageCatalog } from '../../engine/catalog/stage-catalog.ts';
 import { DAY_MS } from '../../engine/lake/calendar.ts';
 import type { AggregateTaskInput, InputDescriptor } from './messages.ts';
-import type { PlayColumns as Plays } from './user-accumulator.ts';
+import type { PlayColumns as Plays, UserAccumulator, UserPartial } from './user-accumulator.ts';
 import type { YearWindow } from './year-window.ts';
 
 /** Codes of the real catalog by kind: a track's first code, an alias of a track, a code naming no track. */
@@ -132,4 +132,76 @@ export function warmupTasks(c: StageCatalog, w: YearWindow, runId: string): Aggr
   }
   for (let rep = 0; rep < 8; rep++) tasks.push(task([[bigAt, BIG_ROWS]], rep % 2 === 1, rep % 4 === 3));
   return tasks;
+}
+
+/**
+ * Partial aggregates of synthetic users, as the coordinator receives them from
+ * the time slices of heavy users (through a structured clone, so their objects
+ * have the same shape as real ones): the input of `warmCombiner`.
+ */
+export function warmupPartials(c: StageCatalog, users = 24): UserPartial[] {
+  const A = c.artists;
+  if (c.tracks === 0 || A === 0) return [];
+  const rnd = lcg(0xc0b1);
+  const out: UserPartial[] = [];
+  for (let u = 0; u < users; u++) {
+    // Mostly small users, and every fourth past the top-K sizes (100 tracks, 10 artists, 5 albums) and 2^31 ms.
+    const n = Math.min(c.tracks, u % 4 === 3 ? 400 : 3 + (u % 7));
+    const first = Math.floor(rnd() * c.tracks);
+    const tracks = Int32Array.from({ length: n }, (_, i) => (first + i * 7919) % c.tracks);
+    const trackPlays = Int32Array.from(tracks, () => 1 + Math.floor(rnd() * 4));
+    // Ties in streams and ms, tracks without a stream, a 0 ms play.
+    const trackStreams = Int32Array.from(trackPlays, (p, i) => (i % 5 === 4 ? 0 : Math.min(p, 1 + (i % 3))));
+    // The big users' ms sum past 2^31, as a heavy account's does (a float, not a small integer).
+    const perPlay = n > 100 ? 3_000_000 : 30_000;
+    const trackMs = Float64Array.from(trackPlays, (p, i) => (i % 9 === 8 ? 0 : p * (perPlay + 1_000 * (i % 4))));
+    const trackFirstStream = Float64Array.from(trackStreams, (s, i) => (s > 0 ? 1.7e12 + i * 60_000 : Infinity));
+    const monthArtist: number[] = [], monthArtistMs: number[] = [], monthArtistStreams: number[] = [];
+    tracks.forEach((t, i) => {
+      const a = c.trackArtist[t]!;
+      const m = (u + i) % 12;
+      if (a < 0 || monthArtist.includes(m * A + a)) return;
+      monthArtist.push(m * A + a);
+      monthArtistMs.push(trackMs[i]!);
+      monthArtistStreams.push(trackStreams[i]!);
+    });
+    const plays = trackPlays.reduce((s, x) => s + x, 0);
+    const monthPlays = new Int32Array(12);
+    monthPlays[u % 12] = plays;
+    const monthMs = new Float64Array(12);
+    monthMs[u % 12] = trackMs.reduce((s, x) => s + x, 0);
+    const hours = new Float64Array(24);
+    hours[u % 24] = monthMs[u % 12]!;
+    out.push(structuredClone({
+      plays, streams: trackStreams.reduce((s, x) => s + x, 0), totalMs: monthMs[u % 12]!, hours, monthPlays, monthMs,
+      tracks, trackPlays, trackStreams, trackMs, trackFirstStream,
+      monthArtist: Int32Array.from(monthArtist), monthArtistMs: Float64Array.from(monthArtistMs), monthArtistStreams: Int32Array.from(monthArtistStreams),
+    }));
+  }
+  return out;
+}
+
+/**
+ * Warms the coordinator's combiner, the accumulator that merges a heavy user's
+ * time slices (`begin`, `addPartial`, `finalize`), on small synthetic users
+ * first: the coordinator otherwise optimized `finalize` and `addPartial` during
+ * its first heavy user's long loops (on-stack replacement), before their later
+ * statements had run, and that code deoptimized at each of them in turn — 7
+ * `finalize` and 6 `addPartial` deopts in a run of the 10,000-user year, each
+ * followed by another compile of `finalize` (~50–100 ms of a background
+ * thread's CPU) on the cores the workers need; with this warm-up, 1–3 and 0
+ * (docs/benchmarks.md, session 12). Each user is combined from two partials,
+ * as two slices would be.
+ */
+export function warmCombiner(a: UserAccumulator, c: StageCatalog): void {
+  const ps = warmupPartials(c);
+  for (let i = 0; i < ps.length; i++) {
+    a.begin(0, 0);
+    a.addPartial(ps[i]!);
+    a.addPartial(ps[(i + 1) % ps.length]!);
+    a.finalize();
+  }
+  // A user whose slices counted nothing (the coordinator then drops it).
+  a.begin(0, 0);
+  a.takePartial();
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StageCatalog } from '../../../engine/catalog/stage-catalog.ts';
-import { warmupCodes, warmupTasks } from '../../../stages/aggregate/kernel-warmup.ts';
-import type { SkipCounts } from '../../../stages/aggregate/user-accumulator.ts';
+import { warmCombiner, warmupCodes, warmupPartials, warmupTasks } from '../../../stages/aggregate/kernel-warmup.ts';
+import { TOP_ALBUMS, TOP_ARTISTS, TOP_TRACKS, UserAccumulator, type SkipCounts, type UserPartial } from '../../../stages/aggregate/user-accumulator.ts';
 import { aggregateTask, warmup } from '../../../stages/aggregate/worker.ts';
 import { yearWindow } from '../../../stages/aggregate/year-window.ts';
 
@@ -58,5 +58,27 @@ describe('kernel warm-up', () => {
     expect(warmup({ runId: 'warmed', catalog, window: W })).toBe(1);
     const afterWarmup = aggregateTask({ ...task, runId: 'warmed' });
     expect({ ...afterWarmup, ms: 0, cpuMs: 0 }).toEqual({ ...fresh, ms: 0, cpuMs: 0 });
+  });
+
+  it("warms the coordinator's combiner on partials past every top-K size, and leaves it as a fresh one", () => {
+    const ps = warmupPartials(catalog);
+    // Partials shaped as the coordinator receives them, some beyond the top-K lists' sizes.
+    expect(ps.length).toBeGreaterThan(10);
+    const combine = (a: UserAccumulator, parts: UserPartial[]) => {
+      a.begin(0, 0);
+      for (const p of parts) a.addPartial(p);
+      return a.finalize();
+    };
+    const big = combine(new UserAccumulator(catalog, W), ps.filter((p) => p.tracks.length > 100));
+    expect(big.topTracks.length).toBe(TOP_TRACKS);
+    expect(big.artists.length).toBeGreaterThan(TOP_ARTISTS);
+    expect(big.topAlbums.length).toBe(TOP_ALBUMS);
+    expect(big.totalMs).toBeGreaterThan(2 ** 31);
+    // A user combined after the warm-up gets the numbers a fresh combiner gives.
+    const real = warmupTasks(catalog, W, 'slices').filter((t) => t.partial).map((t) => aggregateTask(t).partials[0]!);
+    const warmed = new UserAccumulator(catalog, W);
+    warmCombiner(warmed, catalog);
+    expect(warmed.skips).toEqual(new UserAccumulator(catalog, W).skips);
+    expect(combine(warmed, real)).toEqual(combine(new UserAccumulator(catalog, W), real));
   });
 });
