@@ -189,7 +189,7 @@ export function warmupPartials(c: StageCatalog, users = 24): UserPartial[] {
  * statements had run, and that code deoptimized at each of them in turn — 7
  * `finalize` and 6 `addPartial` deopts in a run of the 10,000-user year, each
  * followed by another compile of `finalize` (~50–100 ms of a background
- * thread's CPU) on the cores the workers need; with this warm-up, 1–3 and 0
+ * thread's CPU) on the cores the workers need; with this warm-up, none
  * (docs/benchmarks.md, session 12). Each user is combined from two partials,
  * as two slices would be.
  */
