@@ -5,8 +5,8 @@
  * Workers run compiled bundles (worker-bundle.ts) and register tsx themselves
  * when handed a TypeScript module (ts-worker.mjs), so they never need the
  * parent's `--import tsx`. Inherited, it made every worker load tsx and start
- * its loader: a pool of two took 230–330 ms instead of 100–150 ms to be ready,
- * and ~300 ms more CPU (docs/benchmarks.md, session 12). The CLI never had it
+ * its loader: a pool of two took 204–230 ms instead of 88–105 ms to be ready,
+ * and ~250 ms more CPU (docs/benchmarks.md, session 12). The CLI never had it
  * (it registers tsx in code); the benchmarks run as `node --import tsx …` did,
  * so their pools paid a start-up that users' runs do not.
  *

@@ -20,7 +20,6 @@ export interface OverflowRemap {
   readonly album: readonly Int32Array[];
 }
 
-
 export interface RollupTaskInput {
   readonly dirs: readonly string[];
   readonly smb?: string;

@@ -76,7 +76,7 @@ describe('worker bundles', () => {
 
   it('loads parquet-wasm only in the bucketing worker, and the pool (piscina) in none', async () => {
     // A worker pays for what its bundle loads at start: parquet-wasm compiles ~5 MB of
-    // WebAssembly (~45 ms of CPU), piscina's client side is dead weight inside a worker.
+    // WebAssembly (~35 ms a worker), piscina's client side is dead weight inside a worker.
     const loadsParquet: string[] = [];
     for (const m of workerModules()) {
       const text = fs.readFileSync(fileURLToPath(await bundledModule(m)), 'utf8');
