@@ -7,7 +7,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Starts node with `nodeArgs` in a fresh process, makes a real pool, and returns what its workers were started with. */
 function workersOf(nodeArgs: string[]): { parent: string[]; worker: string[] } {
-  const r = spawnSync(process.execPath, [...nodeArgs, 'test/helpers/pool-worker-argv.ts'], { cwd: root, encoding: 'utf8', env: { ...process.env, WRAPPED_V8_FLAGS: '' } });
+  const r = spawnSync(process.execPath, [...nodeArgs, 'test/helpers/pool-worker-argv.ts'], { cwd: root, encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { parent: string[]; worker: string[] };
 }
