@@ -3,7 +3,7 @@ import * as arrow from 'apache-arrow';
 /**
  * The columns of an SMB bucket file (format version 1), all fixed-width
  * except the two small dictionary columns kernels never read. Rows are sorted
- * by (user_key, ts), ties in arrival order. See docs/smb-format.md.
+ * by SORT_KEYS (a day) or ROLLUP_SORT_KEYS (a roll-up). See docs/smb-format.md.
  */
 export const BUCKET_FIELDS = [
   new arrow.Field('user_key', new arrow.FixedSizeBinary(16), false),
@@ -21,7 +21,19 @@ export const BUCKET_FIELDS = [
 
 export const BUCKET_SCHEMA = new arrow.Schema(BUCKET_FIELDS);
 
+/** Day partitions: rows by (user_key, ts), ties in arrival order. */
 export const SORT_KEYS = ['user_key', 'ts', 'arrival order'] as const;
+
+/**
+ * Roll-ups: rows by (user_key, track, ts), ties in arrival order, where
+ * `track` is the stored int32 code (negative: an overflow id). A user's plays
+ * of one track are one run, so stage 1 finds a track once per run, and exact
+ * duplicates (same track, ts, ms_played) are neighbours.
+ */
+export const ROLLUP_SORT_KEYS = ['user_key', 'track', 'ts', 'arrival order'] as const;
+
+/** Whether a partition's rows are in roll-up order (one run per user and track). */
+export const isTrackSorted = (sortKeys: readonly string[]): boolean => sortKeys.length === ROLLUP_SORT_KEYS.length && sortKeys.every((k, i) => k === ROLLUP_SORT_KEYS[i]);
 
 /** The schema as recorded in metadata.json. */
 export function schemaDescription(): Array<{ name: string; type: string }> {

@@ -94,7 +94,7 @@ export function readMetadata(dir: string): BucketMetadata {
 
 /**
  * Whether two partitions can be merged bucket by bucket (Scio's
- * isCompatibleWith): same hash, key, encoding, sort order, schema and
+ * isCompatibleWith): same hash, key, encoding, first sort key, schema and
  * dictionary lineage. Bucket and shard counts may differ. Throws naming the field.
  */
 export function checkCompatible(a: BucketMetadata, aDir: string, b: BucketMetadata, bDir: string): void {
@@ -107,7 +107,8 @@ export function checkCompatible(a: BucketMetadata, aDir: string, b: BucketMetada
   same('hashSeed', a.hashSeed, b.hashSeed);
   same('keyField', a.keyField, b.keyField);
   same('keyEncoding', a.keyEncoding, b.keyEncoding);
-  same('sortKeys', a.sortKeys, b.sortKeys);
+  // Merging needs the same key; the order within a key may differ (days by ts, roll-ups by track, ts).
+  same('sortKeys[0]', a.sortKeys[0], b.sortKeys[0]);
   same('schema', a.schema, b.schema);
   for (const col of ['track', 'artist', 'album'] as const) {
     // Dictionaries only append: the older version's codes mean the same in the newer one,

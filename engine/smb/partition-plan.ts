@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isoDate } from '../lake/calendar.ts';
+import { isTrackSorted, ROLLUP_SORT_KEYS } from './bucket-schema.ts';
 import { METADATA_FILE } from './filename-policy.ts';
 import { readMetadata, type BucketMetadata } from './metadata.ts';
 import { partitionDigest, rollUpPartitions } from './rollup.ts';
@@ -30,7 +31,8 @@ export interface PartitionPlan {
  * from. A roll-up is used only when every input is one of these day
  * partitions with the same metadata.json (SHA-256): a re-bucketed day, or a
  * roll-up reaching outside the range, would change which rows are read, so
- * such a roll-up is skipped and its days are read instead. Larger roll-ups
+ * such a roll-up is skipped and its days are read instead, as is one made by
+ * an older version in another row order (ROLLUP_SORT_KEYS). Larger roll-ups
  * are preferred; two chosen roll-ups never share a day.
  */
 export function planSmbPartitions(smb: string, from: number, to: number): PartitionPlan {
@@ -49,6 +51,7 @@ export function planSmbPartitions(smb: string, from: number, to: number): Partit
   const wanted = new Set(remaining.keys());
   const problem = (r: { metadata: BucketMetadata }): string | null => {
     if (r.metadata.inputs.length === 0) return 'it lists no input partitions';
+    if (!isTrackSorted(r.metadata.sortKeys)) return `its rows are sorted by ${JSON.stringify(r.metadata.sortKeys)}, expected ${JSON.stringify(ROLLUP_SORT_KEYS)} (made by an older version; roll the days up again)`;
     for (const x of r.metadata.inputs) {
       const dir = path.resolve(x.path);
       if (!wanted.has(dir)) return `its input ${x.path} is not one of the day partitions of arrival days ${from}..${to} (outside the range, or gone)`;

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { invariant } from '../errors/invariant.ts';
+import { CodeOrder } from '../kernels/code-order.ts';
 import { TsOrder } from '../kernels/ts-order.ts';
 import { writeFileAtomic } from '../lake/atomic-file.ts';
 import { BucketWriter } from './bucket-writer.ts';
@@ -78,6 +79,7 @@ export function rollUpBucket(source: SmbSource, j: number, remap: OverflowRemap,
   const order = new Uint32Array(total);
   let q = 0;
   const tsOrder = new TsOrder();
+  const codeOrder = new CodeOrder();
   const ur = userRuns(inputs);
   for (let g = 0; g < ur.users; g++) {
     const keyCols = inputs[ur.keyInput[g]!]!.columns;
@@ -90,8 +92,10 @@ export function rollUpBucket(source: SmbSource, j: number, remap: OverflowRemap,
       for (let i = base + ur.runs[3 * r + 1]!; i < e; i++) order[q++] = i;
     }
     // Then by ts within the user (stable: equal ts keep arrival order). Day files arrive
-    // roughly in time order, so most rows already follow (TsOrder).
+    // roughly in time order, so most rows already follow (TsOrder). Then, stably, by track
+    // code: (track, ts, arrival order), ROLLUP_SORT_KEYS.
     tsOrder.sort(order, first, q, block.ts);
+    codeOrder.sort(order, first, q, block.track);
   }
   invariant(q === total, () => `roll-up of bucket ${j}: ${total - q} rows belong to no key group`);
   const name = bucketFileName(j, source.numBuckets, 0, 1);

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { writeFileAtomic } from '../lake/atomic-file.ts';
 import type { RejectReason } from '../lake/play-schema.ts';
+import { ROLLUP_SORT_KEYS } from './bucket-schema.ts';
 import { BucketWriter } from './bucket-writer.ts';
 import { METADATA_FILE, REJECTS_FILE } from './filename-policy.ts';
 import { writeMetadata, type BucketFileInfo, type BucketMetadata } from './metadata.ts';
@@ -44,16 +45,18 @@ export interface RollupOptions {
  * "wherever they sit in the lake", and a re-sent play can land in the next
  * week; a partial sum cannot tell a duplicate from a second play, a row can.
  *
- * What it buys: one file per bucket, and each user's rows as ONE run sorted
- * by ts — stage 1 then reads a user as a single range and finds duplicates
- * among neighbours instead of through a hash table.
+ * What it buys: one file per bucket, and each user's rows as ONE range sorted
+ * by (track, ts) (ROLLUP_SORT_KEYS) — stage 1 reads a user as a single range,
+ * looks a track up once per run of its plays, and finds duplicates among
+ * neighbours instead of through a hash table.
  *
  * The merge, in typed arrays: a bucket's files are concatenated in arrival
  * order; the key-group scan lays each user's runs out one after another
  * (per user and file, not per row); within a user the rows that arrived in
  * time order stay put and only those that go back in time are sorted and
- * merged in. The result is the k-way merge by (key, ts) with ties to the
- * earlier partition, at the cost of a scan plus a sort of the late rows.
+ * merged in. That is the k-way merge by (key, ts) with ties to the earlier
+ * partition, at the cost of a scan plus a sort of the late rows; a stable
+ * radix sort by track code (CodeOrder) then groups each user's tracks.
  * Output is the same whatever the number of workers.
  */
 export async function rollUpPartitions(inputDirs: readonly string[], outDir: string, options: RollupOptions = {}): Promise<BucketMetadata> {
@@ -93,7 +96,7 @@ export async function rollUpPartitions(inputDirs: readonly string[], outDir: str
   const first = parts[0]!.metadata;
   const metadata: BucketMetadata = {
     ...first,
-    numBuckets: source.numBuckets, numShards: 1,
+    numBuckets: source.numBuckets, numShards: 1, sortKeys: [...ROLLUP_SORT_KEYS],
     dictionaries: { track: latest('track'), artist: latest('artist'), album: latest('album') },
     overflow,
     arrivalDays: { first: Math.min(...parts.map((p) => p.metadata.arrivalDays.first)), last: Math.max(...parts.map((p) => p.metadata.arrivalDays.last)) },

@@ -13,6 +13,7 @@ import { bucketColumns, bucketViews, tsAt, type BucketViews } from '../../engine
 import { KEY_BYTES, keyToHex } from '../../engine/smb/key.ts';
 import { inSample } from '../../engine/plan/sample.ts';
 import { readMarker, writeMarker, completeStage } from '../../engine/plan/bucket-markers.ts';
+import { isTrackSorted } from '../../engine/smb/bucket-schema.ts';
 import { forEachKeyGroup } from '../../engine/smb/key-group-iterator.ts';
 import { planSmbPartitions } from '../../engine/smb/partition-plan.ts';
 import { SmbSource, type BucketInput, type Strategy } from '../../engine/smb/smb-source.ts';
@@ -144,13 +145,37 @@ function lowerBound(c: BucketViews, start: number, end: number, t: number): numb
   return lo;
 }
 
+interface Slice extends PlannedUser {
+  /** Rows outside [lo, hi) of ts belong to other slices (only when a range could not be cut by ts). */
+  readonly sliceTs: Float64Array | null;
+}
+
 /**
- * Splits a heavy user into `count` time slices of about equal rows: boundaries
- * are quantiles of a sample of its timestamps, and each range is cut by binary
- * search. Exact duplicates share ts, so they always fall in the same slice, and
- * the slices' partials combine exactly. Each slice reads only its own rows.
+ * Splits a heavy user into about `count` slices whose partials combine
+ * exactly: exact duplicates (same track, ts, ms) must fall in the same slice.
+ *
+ * A user held by one roll-up range (sorted by track, ts) is cut by rows, each
+ * cut moved forward to the next change of (track, ts): each slice is a range
+ * the sorted kernel reads as it is.
+ *
+ * Otherwise the slices are time slices: boundaries are quantiles of a sample
+ * of the user's timestamps, and each day range (sorted by ts) is cut by binary
+ * search. A roll-up range among them cannot be cut by ts: every slice reads it
+ * whole and keeps only its own [lo, hi) (`sliceTs`).
  */
-function timeSlices(u: PlannedUser, inputs: readonly BucketInput<BucketViews>[], count: number): PlannedUser[] {
+function slicesOf(u: PlannedUser, inputs: readonly BucketInput<BucketViews>[], trackSorted: readonly boolean[], count: number): Slice[] {
+  if (u.ranges.length === 3 && trackSorted[u.ranges[0]!]) {
+    const x = u.ranges[0]!, start = u.ranges[1]!, end = u.ranges[2]!;
+    const c = inputs[x]!.columns;
+    const cuts = [start];
+    for (let s = 1; s < count; s++) {
+      let at = Math.max(cuts[cuts.length - 1]!, start + Math.floor(((end - start) * s) / count));
+      while (at > start && at < end && c.track[at] === c.track[at - 1] && tsAt(c, at) === tsAt(c, at - 1)) at++;
+      if (at > cuts[cuts.length - 1]! && at < end) cuts.push(at);
+    }
+    cuts.push(end);
+    return cuts.slice(1).map((hi, k) => ({ user: u.user, offset: u.offset, ranges: Int32Array.of(x, cuts[k]!, hi), rows: hi - cuts[k]!, sliceTs: null }));
+  }
   const step = Math.max(1, Math.floor(u.rows / 4096));
   const sample: number[] = [];
   for (let r = 0; r < u.ranges.length; r += 3) {
@@ -159,24 +184,25 @@ function timeSlices(u: PlannedUser, inputs: readonly BucketInput<BucketViews>[],
   }
   sample.sort((a, b) => a - b);
   const bounds = [-Infinity, ...Array.from({ length: count - 1 }, (_, k) => sample[Math.floor(((k + 1) * sample.length) / count)]!), Infinity];
+  const uncut = Array.from({ length: u.ranges.length / 3 }, (_, r) => trackSorted[u.ranges[3 * r]!]!).some(Boolean);
   return Array.from({ length: count }, (_, s) => {
     const ranges: number[] = [];
     let rows = 0;
     for (let r = 0; r < u.ranges.length; r += 3) {
       const x = u.ranges[r]!, start = u.ranges[r + 1]!, end = u.ranges[r + 2]!;
       const c = inputs[x]!.columns;
-      const lo = bounds[s] === -Infinity ? start : lowerBound(c, start, end, bounds[s]!);
-      const hi = bounds[s + 1] === Infinity ? end : lowerBound(c, start, end, bounds[s + 1]!);
+      const lo = trackSorted[x] || bounds[s] === -Infinity ? start : lowerBound(c, start, end, bounds[s]!);
+      const hi = trackSorted[x] || bounds[s + 1] === Infinity ? end : lowerBound(c, start, end, bounds[s + 1]!);
       if (hi > lo) {
         ranges.push(x, lo, hi);
         rows += hi - lo;
       }
     }
-    return { user: u.user, offset: u.offset, ranges: Int32Array.from(ranges), rows };
+    return { user: u.user, offset: u.offset, ranges: Int32Array.from(ranges), rows, sliceTs: uncut ? Float64Array.of(bounds[s]!, bounds[s + 1]!) : null };
   });
 }
 
-function taskOf(base: Omit<AggregateTaskInput, 'userRange' | 'ranges' | 'offsets' | 'partial'>, users: readonly PlannedUser[], partial: boolean): AggregateTaskInput {
+function taskOf(base: Omit<AggregateTaskInput, 'userRange' | 'ranges' | 'offsets' | 'partial' | 'sliceTs'>, users: readonly PlannedUser[], partial: boolean, sliceTs: Float64Array | null = null): AggregateTaskInput {
   const userRange = new Int32Array(users.length + 1);
   const ranges = new Int32Array(users.reduce((n, u) => n + u.ranges.length, 0));
   let at = 0;
@@ -185,7 +211,7 @@ function taskOf(base: Omit<AggregateTaskInput, 'userRange' | 'ranges' | 'offsets
     at += u.ranges.length;
     userRange[i + 1] = at / 3;
   });
-  return { ...base, userRange, ranges, offsets: Int16Array.from(users, (u) => u.offset), partial };
+  return { ...base, userRange, ranges, offsets: Int16Array.from(users, (u) => u.offset), partial, sliceTs };
 }
 
 /**
@@ -293,12 +319,14 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
             columns: x.buffers ? bucketViews(x.file, bytes, x.rows, x.buffers) : bucketColumns(x.file, bytes, x.rows),
           };
         });
+        const trackSorted = plan.map((x) => isTrackSorted(source.partitions[x.partition]!.metadata.sortKeys));
         // The coordinator's views are over the shared buffers: their byte offsets are the descriptors.
         const descriptors: InputDescriptor[] = plan.map((x, i) => {
           const c = inputs[i]!.columns;
           return {
             sab: files[i]!.sab, rows: x.rows, ts: c.tsWords.byteOffset, track: c.track.byteOffset, ms: c.ms.byteOffset,
             arrival: c.arrival.byteOffset, priv: c.priv.byteOffset,
+            trackSorted: trackSorted[i]!,
             overflowCode: overflow[x.partition]!.code, overflowTrack: overflow[x.partition]!.track,
           };
         });
@@ -317,7 +345,7 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
         };
         for (const u of planned) {
           if (u.rows > target) {
-            for (const slice of timeSlices(u, inputs, Math.ceil(u.rows / target))) jobs.push({ users: [slice], sliced: true, task: taskOf(base, [slice], true) });
+            for (const slice of slicesOf(u, inputs, trackSorted, Math.ceil(u.rows / target))) jobs.push({ users: [slice], sliced: true, task: taskOf(base, [slice], true, slice.sliceTs) });
             continue;
           }
           if (pack.length > 0 && packRows + u.rows > target) flush();

@@ -1,4 +1,5 @@
 import type { StageCatalog } from '../../engine/catalog/stage-catalog.ts';
+import { CodeOrder } from '../../engine/kernels/code-order.ts';
 import { DAY_MS } from '../../engine/lake/calendar.ts';
 import type { AggregateTaskInput, InputDescriptor } from './messages.ts';
 import type { PlayColumns as Plays, UserAccumulator, UserPartial } from './user-accumulator.ts';
@@ -38,8 +39,8 @@ function lcg(seed: number): () => number {
  * with everything a real user's rows can hold so that every branch of the
  * kernel runs here and not first in a timed task: alias and unknown codes,
  * overflow ids (one resolving, one not), exact duplicates, rows outside the
- * window, late arrivals, private sessions, a group of rows sharing one ts
- * larger than the sorted dedupe's scan, and ms values that take the user's
+ * window, late arrivals, private sessions, a group of rows sharing one
+ * (track, ts) larger than the sorted dedupe's scan, and ms values that take the user's
  * total past 2^31 (a float, not a small integer, in the accumulator's fields).
  */
 function fillUser(p: Plays, codes: WarmupCodes, w: YearWindow, rnd: () => number, from: number, step: number, maxMs: number, tracks: number): void {
@@ -49,8 +50,9 @@ function fillUser(p: Plays, codes: WarmupCodes, w: YearWindow, rnd: () => number
   let ts = from;
   for (let i = 0; i < n; i++) {
     const r = rnd();
-    // A run of 40 rows at one ts (distinct codes) in long users; otherwise time moves on.
-    if (!(groupAt >= 0 && i > groupAt && i <= groupAt + 40)) ts += step;
+    // A run of 40 rows at one ts (one track, distinct ms) in long users; otherwise time moves on.
+    const inGroup = groupAt >= 0 && i > groupAt && i <= groupAt + 40;
+    if (!inGroup) ts += step;
     let t = ts, code: number, ms = Math.floor(rnd() * maxMs);
     if (r < 0.02 && i > 0) {
       // An exact duplicate of the previous row.
@@ -63,6 +65,7 @@ function fillUser(p: Plays, codes: WarmupCodes, w: YearWindow, rnd: () => number
     else code = pick(codes.canonical, tracks);
     if (codes.alias.length === 0 && r >= 0.02 && r < 0.03) code = pick(codes.canonical, tracks);
     if (codes.unknown.length === 0 && r >= 0.03 && r < 0.035) code = pick(codes.canonical, tracks);
+    if (inGroup) code = codes.canonical[0]!;
     if (i === 0) t = w.startMs - DAY_MS; // one play before the window
     p.tsWords[2 * i] = t % 4294967296;
     p.tsWords[2 * i + 1] = Math.floor(t / 4294967296);
@@ -70,6 +73,23 @@ function fillUser(p: Plays, codes: WarmupCodes, w: YearWindow, rnd: () => number
     p.ms[i] = r > 0.98 ? (i & 1 ? 0 : 30_000) : ms;
     p.arrival[i] = r > 0.965 && r <= 0.975 ? w.cutoffDay : Math.floor(t / DAY_MS);
     p.priv[i] = r > 0.955 && r <= 0.965 ? 1 : 0;
+  }
+}
+
+/** Reorders one user's rows by (track code, ts), as a roll-up stores them (ROLLUP_SORT_KEYS). */
+function trackOrder(p: Plays, codeOrder: CodeOrder): void {
+  const n = p.track.length;
+  const order = Uint32Array.from({ length: n }, (_, i) => i);
+  codeOrder.sort(order, 0, n, p.track);
+  const tsWords = p.tsWords.slice(), track = p.track.slice(), ms = p.ms.slice(), arrival = p.arrival.slice(), priv = p.priv.slice();
+  for (let i = 0; i < n; i++) {
+    const r = order[i]!;
+    p.tsWords[2 * i] = tsWords[2 * r]!;
+    p.tsWords[2 * i + 1] = tsWords[2 * r + 1]!;
+    p.track[i] = track[r]!;
+    p.ms[i] = ms[r]!;
+    p.arrival[i] = arrival[r]!;
+    p.priv[i] = priv[r]!;
   }
 }
 
@@ -105,16 +125,26 @@ export function warmupTasks(c: StageCatalog, w: YearWindow, runId: string): Aggr
     arrival: all.arrival.subarray(from, from + n), priv: all.priv.subarray(from, from + n),
   });
   const rnd = lcg(0x5eed);
-  for (let u = 0; u < SMALL; u++) fillUser(slice(u * SMALL_ROWS, SMALL_ROWS), codes, w, rnd, w.startMs + u * 1_000, DAY_MS, 240_000, 50);
+  const codeOrder = new CodeOrder();
+  for (let u = 0; u < SMALL; u++) {
+    fillUser(slice(u * SMALL_ROWS, SMALL_ROWS), codes, w, rnd, w.startMs + u * 1_000, DAY_MS, 240_000, 50);
+    trackOrder(slice(u * SMALL_ROWS, SMALL_ROWS), codeOrder);
+  }
   const bigAt = SMALL * SMALL_ROWS;
   // 16k plays 20 minutes apart, nearly all of distinct tracks, ~3.3e9 ms in all.
   fillUser(slice(bigAt, BIG_ROWS), codes, w, rnd, w.startMs, 20 * 60_000, 400_000, codes.canonical.length);
+  trackOrder(slice(bigAt, BIG_ROWS), codeOrder);
   const input: InputDescriptor = {
     sab, rows, ts: all.tsWords.byteOffset, track: all.track.byteOffset, ms: all.ms.byteOffset, arrival: all.arrival.byteOffset, priv: all.priv.byteOffset,
     // Overflow ids: the first resolves to a catalog track, the second to none.
     overflowCode: Int32Array.of(-1, -2), overflowTrack: Int32Array.of(c.resolve[codes.canonical[0]!]!, -1),
+    // In roll-up order: a user given as one range runs the sorted kernel; split in two, the hash path.
+    trackSorted: true,
   };
-  /** A task over users given as (first row, rows); `split` offers each user as two ranges (the hash dedupe path). */
+  /**
+   * A task over users given as (first row, rows); `split` offers each user as two ranges (the hash
+   * dedupe path), and a split partial task reads them as a slice bounded in ts (bounds that keep every row).
+   */
   const task = (users: Array<[number, number]>, split: boolean, partial: boolean): AggregateTaskInput => {
     const ranges: number[] = [], userRange = [0];
     for (const [from, n] of users) {
@@ -123,7 +153,8 @@ export function warmupTasks(c: StageCatalog, w: YearWindow, runId: string): Aggr
       userRange.push(ranges.length / 3);
     }
     const offsets = Int16Array.from(users, (_, i) => ((i * 37) % 27 - 12) * 60);
-    return { bucket: -1, runId, catalog: c, window: w, inputs: [input], userRange: Int32Array.from(userRange), ranges: Int32Array.from(ranges), offsets, partial };
+    const sliceTs = split && partial ? Float64Array.of(w.startMs - 2 * DAY_MS, w.freezeMs + DAY_MS) : null;
+    return { bucket: -1, runId, catalog: c, window: w, inputs: [input], userRange: Int32Array.from(userRange), ranges: Int32Array.from(ranges), offsets, partial, sliceTs };
   };
   const tasks: AggregateTaskInput[] = [];
   for (let k = 0; k < SMALL / 25; k++) {

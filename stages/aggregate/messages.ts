@@ -16,6 +16,8 @@ export interface InputDescriptor {
   readonly ms: number;
   readonly arrival: number;
   readonly priv: number;
+  /** Rows in roll-up order, (user_key, track, ts) (bucket-schema.ts ROLLUP_SORT_KEYS); else (user_key, ts). */
+  readonly trackSorted: boolean;
   /** Overflow index → a code shared by all partitions (negative), so equal ids dedupe across partitions. */
   readonly overflowCode: Int32Array;
   /** Overflow index → catalog track index, or -1. */
@@ -24,8 +26,8 @@ export interface InputDescriptor {
 
 /**
  * A stage-1 task: users of one logical bucket, given as row ranges in the
- * inputs (never rows). With `partial`, the task holds one time slice of a
- * heavy user and returns that slice's partial aggregate.
+ * inputs (never rows). With `partial`, the task holds one slice of a heavy
+ * user and returns that slice's partial aggregate.
  */
 export interface AggregateTaskInput {
   readonly bucket: number;
@@ -40,6 +42,12 @@ export interface AggregateTaskInput {
   readonly ranges: Int32Array;
   readonly offsets: Int16Array;
   readonly partial: boolean;
+  /**
+   * A time slice of a heavy user whose ranges could not all be cut by ts (a
+   * roll-up range is in track order): [lo, hi), rows outside it are another
+   * slice's. Null otherwise.
+   */
+  readonly sliceTs: Float64Array | null;
 }
 
 export interface AggregateTaskResult {

@@ -131,9 +131,12 @@ function pick<T extends Int32Array | Float64Array>(out: T, order: Int32Array, fr
  * Accumulates one user at a time, exactly, and finalizes the SPEC §3 numbers.
  * One instance per worker, reused for every user.
  *
- * The hot loop (`addRows`) runs over a range of stored rows in place: filters,
- * exact dedupe (neighbours in a sorted run, else an open-addressing table over
- * the user's kept rows), then O(1) updates of small dense arrays. Tracks,
+ * Two hot loops run over a range of stored rows in place. `addTrackSorted`
+ * takes a user's range of a roll-up, sorted by (track, ts): it finds a track
+ * once per run of its plays, dedupes among neighbours, and keeps the run's
+ * sums in locals. `addRows` takes ranges in any order (a user's rows spread
+ * over day files): filters, exact dedupe through an open-addressing table
+ * over the user's kept rows, then O(1) updates of small dense arrays. Tracks,
  * artists and albums get a user-local index on first touch; a play finds its
  * track's by the code as stored in a small per-user table (`ct`), which is
  * also where alias codes meet their track (through the track's canonical row),
@@ -158,6 +161,9 @@ export class UserAccumulator {
   private readonly base: number;
   /** Day since `base` (local) → month 0..11 (a local time before the year is January, after December is December). */
   private readonly monthOfDay: Uint8Array;
+  /** Hour since `base` (local) → its month, and its hour of the day (the sorted kernel's per-row lookups). */
+  private readonly monthOfHour: Uint8Array;
+  private readonly hourOfDay: Uint8Array;
   /**
    * The user's codes (rows of codeRow) → local track (-2: an unknown track), as
    * a small open-addressing table of (stamp, code, local, -) slots sized for the
@@ -178,12 +184,17 @@ export class UserAccumulator {
   /**
    * Per dictionary code, ROW int32s: the track's canonical row (-1: unknown
    * track), catalog track, artist, album, release year, then the quantized
-   * features. Rows past the dictionary's codes describe catalog tracks that no
-   * code names. A track's canonical row is its first code's (`trackCode`):
-   * codes that alias one track share it, so one lookup of it merges them.
+   * features, then the sorted kernel's (stamp, local): the row's local track
+   * for the user whose `rowGen` the stamp holds. Rows past the dictionary's
+   * codes describe catalog tracks that no code names. A track's canonical row
+   * is its first code's (`trackCode`): codes that alias one track share it,
+   * so one lookup of it merges them.
    */
   private readonly codeRow: Int32Array;
   private readonly row: number;
+  /** Offset of (stamp, local) in a row of codeRow; a stamp is live when it equals `rowGen` (one generation per user). */
+  private readonly stampAt: number;
+  private rowGen = 0;
   /** Catalog track → a row of codeRow describing it. */
   private readonly trackCode: Int32Array;
   private readonly features: number;
@@ -229,9 +240,7 @@ export class UserAccumulator {
   private rowCode = new Int32Array(512);
   private rowMs = new Int32Array(512);
   private rows = 0;
-  // Sorted dedupe: the (code, ms) of the kept rows that share the current ts.
-  private groupTs = -Infinity;
-  private groupN = 0;
+  // Sorted dedupe: the (code, ms) of the kept rows that share the current (code, ts).
   private readonly groupCode = new Int32Array(GROUP_SCAN);
   private readonly groupMs = new Int32Array(GROUP_SCAN);
   /** ts of the group the hash table holds, once a group outgrew GROUP_SCAN. */
@@ -241,7 +250,8 @@ export class UserAccumulator {
     this.artistLocal = new Int32Array(c.artists).fill(-1);
     this.albumLocal = new Int32Array(c.albums).fill(-1);
     const F = (this.features = c.trackFeatures.length / c.tracks || 0);
-    const R = (this.row = 5 + F);
+    const R = (this.row = 7 + F);
+    this.stampAt = 5 + F;
     this.trackCode = new Int32Array(c.tracks).fill(-1);
     const codes = c.resolve.length;
     for (let code = 0; code < codes; code++) {
@@ -274,15 +284,24 @@ export class UserAccumulator {
       while (m < 11 && at >= w.monthStart[m + 1]!) m++;
       this.monthOfDay[d] = m;
     }
+    this.monthOfHour = new Uint8Array(24 * days);
+    this.hourOfDay = new Uint8Array(24 * days);
+    for (let h = 0; h < 24 * days; h++) {
+      this.monthOfHour[h] = this.monthOfDay[Math.floor(h / 24)]!;
+      this.hourOfDay[h] = h % 24;
+    }
   }
 
   /** Starts a user with this UTC offset; `maxRows` (a hint) sizes the scratch for the rows to come. */
   begin(offsetMinutes: number, maxRows = 0): void {
     this.offsetMs = offsetMinutes * 60_000;
     this.rows = 0;
-    this.groupTs = -Infinity;
-    this.groupN = 0;
     this.largeGroupTs = NaN;
+    this.rowGen = (this.rowGen + 1) & 0x3fffffff;
+    if (this.rowGen === 0) {
+      for (let o = this.stampAt; o < this.codeRow.length; o += this.row) this.codeRow[o] = 0;
+      this.rowGen = 1;
+    }
     this.nextGen();
     this.mask = 1023;
     this.reserve(maxRows);
@@ -487,22 +506,18 @@ export class UserAccumulator {
   }
 
   /**
-   * Offers stored rows [start, end) of one input to the current user. Each
-   * row is filtered (window, late arrival, private), deduplicated on (track
-   * id as stored, ts, ms_played) among counted rows, resolved to a catalog
+   * Offers stored rows [start, end) of one input to the current user, in any
+   * order. Each row is filtered (window, late arrival, private), deduplicated
+   * on (track id as stored, ts, ms_played) among counted rows through an
+   * open-addressing table of the user's kept rows, resolved to a catalog
    * track (unknown tracks are counted as skipped after dedupe) and counted.
-   *
-   * `sorted`: every row of this user comes through ranges in ts order (a
-   * single range of a rolled-up bucket, where the user's whole year is one
-   * sorted run). Exact duplicates share ts, so they are neighbours: dedupe
-   * compares a row with the kept rows of the same ts only, no hash table.
-   * Otherwise (a user's rows spread over many day files) every kept row goes
-   * into an open-addressing table. A sorted range that goes back in time is
-   * an error: counting it as sorted would miss duplicates.
+   * Rows with ts outside [sliceLo, sliceHi) are not this task's (a time slice
+   * of a heavy user reading a range that is not in ts order) and are passed
+   * over without being counted anywhere. Returns the rows that were this
+   * task's (all of them without slice bounds).
    */
-  addRows(cols: PlayColumns, start: number, end: number, codes: TrackCodes, sorted = false): void {
-    if (!sorted) this.reserve(this.rows + (end - start));
-    else this.reserveLocal(Math.min(this.nl + (end - start), this.c.tracks));
+  addRows(cols: PlayColumns, start: number, end: number, codes: TrackCodes, sliceLo = -Infinity, sliceHi = Infinity): number {
+    this.reserve(this.rows + (end - start));
     const startMs = this.w.startMs, freezeMs = this.w.freezeMs, cutoffDay = this.w.cutoffDay;
     const tsw = cols.tsWords, trk = cols.track, msCol = cols.ms, arr = cols.arrival, prv = cols.priv;
     const oCode = codes.overflowCode, oTrack = codes.overflowTrack;
@@ -519,18 +534,20 @@ export class UserAccumulator {
     const maPlays = this.maPlays, maMs = this.maMs, maStreams = this.maStreams;
     const hours = this.hours, monthPlays = this.monthPlays, monthMs = this.monthMs, monthOfDay = this.monthOfDay;
     const shift = this.offsetMs - this.base;
-    // Local day and hour of the previous counted row: rows come sorted by ts within a range,
+    // Local day and hour of the previous counted row: rows of a day file come sorted by ts,
     // so most rows fall in the same hour as the one before. Their hour's and month's sums
     // run in locals and are added to the histograms when the hour (day) changes.
     let dayLo = 0, dayHi = -1, day = 0, m = 0;
     let hourLo = 0, hourHi = -1, hour = 0, runHourMs = 0, runMonthPlays = 0, runMonthMs = 0;
     let rows = this.rows, plays = this.plays, streams = this.streams, totalMs = this.totalMs;
-    let outside = 0, late = 0, priv = 0, dup = 0, unknown = 0;
-    let groupTs = this.groupTs, groupN = this.groupN;
-    const groupCode = this.groupCode, groupMs = this.groupMs;
+    let outside = 0, late = 0, priv = 0, dup = 0, unknown = 0, others = 0;
     for (let i = start; i < end; i++) {
       const lo = tsw[2 * i]!;
       const ts = tsw[2 * i + 1]! * 4294967296 + (lo >>> 0);
+      if (ts < sliceLo || ts >= sliceHi) {
+        others++;
+        continue;
+      }
       if (ts < startMs || ts >= freezeMs) {
         outside++;
         continue;
@@ -547,51 +564,25 @@ export class UserAccumulator {
       const code = raw >= 0 ? raw : oCode[-raw - 1]!;
       const ms = msCol[i]!;
       // Exact dedupe by (user, track_id, ts, ms_played) among counted rows.
-      if (sorted) {
-        if (ts !== groupTs) {
-          if (ts < groupTs) throw new Error(`expected a user's rows sorted by ts in a rolled-up bucket, found row ${i} at ts ${ts} after ts ${groupTs}`);
-          groupTs = ts;
-          groupN = 0;
+      let s = slotOf(ts, code, ms) & mask;
+      let seen = false;
+      while (stamps[s] === gen) {
+        const r = slots[s]!;
+        if (rowTs[r] === ts && rowCode[r] === code && rowMs[r] === ms) {
+          seen = true;
+          break;
         }
-        if (groupN < GROUP_SCAN) {
-          let seen = false;
-          for (let g = 0; g < groupN; g++) {
-            if (groupCode[g] === code && groupMs[g] === ms) {
-              seen = true;
-              break;
-            }
-          }
-          if (seen) {
-            dup++;
-            continue;
-          }
-          groupCode[groupN] = code;
-          groupMs[groupN++] = ms;
-        } else if (this.seenInLargeGroup(ts, code, ms)) {
-          dup++;
-          continue;
-        }
-      } else {
-        let s = slotOf(ts, code, ms) & mask;
-        let seen = false;
-        while (stamps[s] === gen) {
-          const r = slots[s]!;
-          if (rowTs[r] === ts && rowCode[r] === code && rowMs[r] === ms) {
-            seen = true;
-            break;
-          }
-          s = (s + 1) & mask;
-        }
-        if (seen) {
-          dup++;
-          continue;
-        }
-        rowTs[rows] = ts;
-        rowCode[rows] = code;
-        rowMs[rows] = ms;
-        stamps[s] = gen;
-        slots[s] = rows++;
+        s = (s + 1) & mask;
       }
+      if (seen) {
+        dup++;
+        continue;
+      }
+      rowTs[rows] = ts;
+      rowCode[rows] = code;
+      rowMs[rows] = ms;
+      stamps[s] = gen;
+      slots[s] = rows++;
       let l: number;
       if (raw >= 0) {
         let h = Math.imul(raw, 0x9e3779b1) >>> ctShift;
@@ -690,14 +681,183 @@ export class UserAccumulator {
     hours[hour]! += runHourMs;
     monthPlays[m]! += runMonthPlays;
     monthMs[m]! += runMonthMs;
-    if (!sorted) this.rows = rows;
+    this.rows = rows;
     this.nl = nl;
     this.nCodes = nCodes;
-    this.groupTs = groupTs;
-    this.groupN = groupN;
     this.plays = plays;
     this.streams = streams;
     this.totalMs = totalMs;
+    const sk = this.skips;
+    sk.outside_window += outside;
+    sk.late_arrival += late;
+    sk.private_session += priv;
+    sk.duplicate += dup;
+    sk.unknown_track += unknown;
+    return end - start - others;
+  }
+
+  /**
+   * Offers one stored range holding the current user's rows sorted by
+   * (track code, ts) — a user's range in a roll-up (ROLLUP_SORT_KEYS), or a
+   * slice of it cut between (code, ts) groups. Counts exactly what `addRows`
+   * counts, with the work per run of one track instead of per row: the local
+   * track is found once per run, the track's sums and its first stream run
+   * in locals, and the month's (artist, month) sums are added when the month
+   * changes (ts ascends inside a run). Exact duplicates share (code, ts, ms),
+   * so dedupe compares a row with the kept rows of its (code, ts) group only.
+   * A range out of that order is an error: counting it would miss duplicates.
+   */
+  addTrackSorted(cols: PlayColumns, start: number, end: number, codes: TrackCodes): void {
+    this.reserveLocal(Math.min(this.nl + (end - start), this.c.tracks));
+    const startMs = this.w.startMs, freezeMs = this.w.freezeMs, cutoffDay = this.w.cutoffDay;
+    const tsw = cols.tsWords, trk = cols.track, msCol = cols.ms, arr = cols.arrival, prv = cols.priv;
+    const oCode = codes.overflowCode, oTrack = codes.overflowTrack;
+    const lPlays = this.lPlays, lStreams = this.lStreams, lMs = this.lMs, lFirst = this.lFirst, lArtist = this.lArtist;
+    const maPlays = this.maPlays, maMs = this.maMs, maStreams = this.maStreams;
+    const hours = this.hours, monthPlays = this.monthPlays, monthMs = this.monthMs, monthOfHour = this.monthOfHour, hourOfDay = this.hourOfDay;
+    const groupCode = this.groupCode, groupMs = this.groupMs;
+    const codeRow = this.codeRow, R = this.row, stampAt = this.stampAt, rowGen = this.rowGen, trackCode = this.trackCode;
+    const shift = this.offsetMs - this.base;
+    let plays = 0, streams = 0, totalMs = 0;
+    let outside = 0, late = 0, priv = 0, dup = 0, unknown = 0;
+    // The current run: its stored code, local track (-2 unknown) and local artist (-1 none).
+    let runRaw = 0, inRun = false, l = -2, la = -1;
+    let rPlays = 0, rStreams = 0, rMs = 0, rFirst = Infinity;
+    // The current month inside the run, and its sums.
+    let m = -1, mPlays = 0, mStreams = 0, mMs = 0;
+    // The current (code, ts) group of kept rows.
+    let groupTs = -Infinity, groupN = 0;
+    for (let i = start; i <= end; i++) {
+      let raw = 0, ts = 0, ms = 0;
+      if (i < end) {
+        ts = tsw[2 * i + 1]! * 4294967296 + (tsw[2 * i]! >>> 0);
+        if (ts < startMs || ts >= freezeMs) {
+          outside++;
+          continue;
+        }
+        if (arr[i]! >= cutoffDay) {
+          late++;
+          continue;
+        }
+        if (prv[i] !== 0) {
+          priv++;
+          continue;
+        }
+        raw = trk[i]!;
+        ms = msCol[i]!;
+      }
+      if (i === end || raw !== runRaw || !inRun) {
+        // The run ends: its month and its track's sums go to the user.
+        if (m >= 0) {
+          monthPlays[m]! += mPlays;
+          monthMs[m]! += mMs;
+          if (la >= 0) {
+            const k = la * 12 + m;
+            maPlays[k]! += mPlays;
+            maMs[k]! += mMs;
+            maStreams[k]! += mStreams;
+          }
+          m = -1;
+        }
+        if (l >= 0 && rPlays > 0) {
+          lPlays[l]! += rPlays;
+          lStreams[l]! += rStreams;
+          lMs[l]! += rMs;
+          if (rFirst < lFirst[l]!) lFirst[l] = rFirst;
+          plays += rPlays;
+          streams += rStreams;
+          totalMs += rMs;
+        }
+        if (i === end) break;
+        if (inRun && raw < runRaw) throw new Error(`expected a user's rows sorted by (track, ts) in a rolled-up bucket, found row ${i} with track code ${raw} after code ${runRaw}`);
+        inRun = true;
+        runRaw = raw;
+        rPlays = 0;
+        rStreams = 0;
+        rMs = 0;
+        rFirst = Infinity;
+        groupTs = -Infinity;
+        groupN = 0;
+        this.largeGroupTs = NaN;
+        // Once per run: the local track, through the stamp in its canonical row (where an alias or
+        // an overflow id meets its track): the row the first play reads anyway, no per-user table.
+        let canon: number;
+        if (raw >= 0) canon = codeRow[raw * R]!;
+        else {
+          const t = oTrack[-raw - 1]!;
+          canon = t < 0 ? -1 : trackCode[t]!;
+        }
+        if (canon < 0) l = -2;
+        else {
+          const so = canon * R + stampAt;
+          if (codeRow[so] === rowGen) l = codeRow[so + 1]!;
+          else {
+            l = this.newLocal(canon);
+            codeRow[so] = rowGen;
+            codeRow[so + 1] = l;
+          }
+        }
+        la = l >= 0 ? lArtist[l]! : -1;
+      }
+      // Exact dedupe by (user, track_id, ts, ms_played) among counted rows: within the (code, ts) group.
+      if (ts !== groupTs) {
+        if (ts < groupTs) throw new Error(`expected a user's rows sorted by (track, ts) in a rolled-up bucket, found row ${i} at ts ${ts} after ts ${groupTs}`);
+        groupTs = ts;
+        groupN = 0;
+      }
+      if (groupN < GROUP_SCAN) {
+        let seen = false;
+        for (let g = 0; g < groupN; g++) {
+          if (groupMs[g] === ms) {
+            seen = true;
+            break;
+          }
+        }
+        if (seen) {
+          dup++;
+          continue;
+        }
+        groupCode[groupN] = raw >= 0 ? raw : oCode[-raw - 1]!;
+        groupMs[groupN++] = ms;
+      } else if (this.seenInLargeGroup(ts, raw >= 0 ? raw : oCode[-raw - 1]!, ms)) {
+        dup++;
+        continue;
+      }
+      if (l < 0) {
+        unknown++;
+        continue;
+      }
+      const stream = ms >= STREAM_MS ? 1 : 0;
+      rPlays++;
+      rStreams += stream;
+      rMs += ms;
+      if (stream === 1 && rFirst === Infinity) rFirst = ts;
+      const h = Math.floor((ts + shift) / HOUR_MS);
+      hours[hourOfDay[h]!]! += ms;
+      const hm = monthOfHour[h]!;
+      if (hm !== m) {
+        if (m >= 0) {
+          monthPlays[m]! += mPlays;
+          monthMs[m]! += mMs;
+          if (la >= 0) {
+            const k = la * 12 + m;
+            maPlays[k]! += mPlays;
+            maMs[k]! += mMs;
+            maStreams[k]! += mStreams;
+          }
+        }
+        m = hm;
+        mPlays = 0;
+        mStreams = 0;
+        mMs = 0;
+      }
+      mPlays++;
+      mStreams += stream;
+      mMs += ms;
+    }
+    this.plays += plays;
+    this.streams += streams;
+    this.totalMs += totalMs;
     const sk = this.skips;
     sk.outside_window += outside;
     sk.late_arrival += late;

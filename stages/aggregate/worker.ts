@@ -27,15 +27,22 @@ export function aggregateTask(t: AggregateTaskInput): AggregateTaskResult {
     const r1 = t.userRange[u + 1]!;
     let maxRows = 0;
     for (let r = r0; r < r1; r++) maxRows += t.ranges[3 * r + 2]! - t.ranges[3 * r + 1]!;
-    // One range holds the user's whole (slice of the) year in ts order (a rolled-up bucket):
-    // dedupe by neighbours. Several ranges (day files): dedupe through the hash table.
-    const sorted = r1 - r0 === 1;
-    a.begin(t.offsets[u]!, sorted ? 0 : maxRows);
-    for (let r = r0; r < r1; r++) {
-      const x = t.ranges[3 * r]!;
-      a.addRows(cols[x]!, t.ranges[3 * r + 1]!, t.ranges[3 * r + 2]!, codes[x]!, sorted);
+    // One range of a roll-up holds the user's whole (slice of the) year in (track, ts) order:
+    // a track per run, dedupe by neighbours. Otherwise (day files): the hash table.
+    const x0 = t.ranges[3 * r0]!;
+    if (r1 - r0 === 1 && t.sliceTs === null && t.inputs[x0]!.trackSorted) {
+      a.begin(t.offsets[u]!, 0);
+      a.addTrackSorted(cols[x0]!, t.ranges[3 * r0 + 1]!, t.ranges[3 * r0 + 2]!, codes[x0]!);
+      rows += maxRows;
+    } else {
+      a.begin(t.offsets[u]!, maxRows);
+      const lo = t.sliceTs ? t.sliceTs[0]! : -Infinity, hi = t.sliceTs ? t.sliceTs[1]! : Infinity;
+      // With slice bounds, a range other slices read too counts only the rows inside them.
+      for (let r = r0; r < r1; r++) {
+        const x = t.ranges[3 * r]!;
+        rows += a.addRows(cols[x]!, t.ranges[3 * r + 1]!, t.ranges[3 * r + 2]!, codes[x]!, lo, hi);
+      }
     }
-    rows += maxRows;
     if (t.partial) partials.push(a.takePartial());
     else summaries.push(a.hasPlays ? a.finalize() : (a.takePartial(), null));
   }

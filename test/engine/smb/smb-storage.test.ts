@@ -13,6 +13,7 @@ import { forEachKeyGroup } from '../../../engine/smb/key-group-iterator.ts';
 import { readMetadata, type BucketMetadata } from '../../../engine/smb/metadata.ts';
 import { murmur3_32 } from '../../../engine/smb/murmur3.ts';
 import { rollUpPartitions } from '../../../engine/smb/rollup.ts';
+import { ROLLUP_SORT_KEYS } from '../../../engine/smb/bucket-schema.ts';
 import { SmbSource } from '../../../engine/smb/smb-source.ts';
 import { tempDir, treeHashes } from '../../helpers/tmp.ts';
 
@@ -220,11 +221,21 @@ describe('SMB storage', () => {
     const mixed = [weekly, ...DAYS.slice(7).map((d) => smbPartitionDir(root('smb64'), d))];
     expect(rowsOf(mixed)).toEqual(rowsOf(daily));
     expect(rowsOf(mixed)).toEqual(ref.rows);
-    // The roll-up is itself sorted by (key, ts).
+    // The roll-up is itself sorted by (key, track code, ts), and says so.
+    expect(m.sortKeys).toEqual([...ROLLUP_SORT_KEYS]);
+    let trackRuns = 0;
     for (const { cols } of filesOf(weekly)) for (let i = 1; i < cols.n; i++) {
       const d = keyToHex(cols.keys, (i - 1) * KEY_BYTES).localeCompare(keyToHex(cols.keys, i * KEY_BYTES));
-      expect(d < 0 || (d === 0 && tsAt(cols, i - 1) <= tsAt(cols, i))).toBe(true);
+      const t = cols.track[i]! - cols.track[i - 1]!;
+      expect(d < 0 || (d === 0 && (t > 0 || (t === 0 && tsAt(cols, i - 1) <= tsAt(cols, i))))).toBe(true);
+      if (d === 0 && t === 0) trackRuns++;
     }
+    expect(trackRuns).toBeGreaterThan(0);
+    // Rolling up a mix of the roll-up and the other days gives the bytes of rolling up the days.
+    const fromDays = await rollUpPartitions(daily, path.join(tmp.dir, 'all-from-days'), { smb: root('smb64'), workers: 2 });
+    const fromMix = await rollUpPartitions(mixed, path.join(tmp.dir, 'all-from-mix'), { smb: root('smb64'), workers: 2 });
+    expect(fromMix.files).toEqual(fromDays.files);
+    for (const f of fromDays.files) expect(fs.readFileSync(path.join(tmp.dir, 'all-from-mix', f.name)).equals(fs.readFileSync(path.join(tmp.dir, 'all-from-days', f.name)))).toBe(true);
   });
 
   it('refuses to merge incompatible partitions, naming the field and both directories', () => {

@@ -120,10 +120,19 @@ function columnsOf(ps: readonly P[]): PlayColumns {
 const CODE_MAPS: TrackCodes = { overflowCode: Int32Array.of(1000, 1001), overflowTrack: Int32Array.of(-1, -1) };
 
 /** Offers the plays to the current user in `cuts + 1` ranges (as a user's rows arrive from several files). */
-function offer(acc: UserAccumulator, ps: readonly P[], cuts: readonly number[] = [], sorted = false): void {
+function offer(acc: UserAccumulator, ps: readonly P[], cuts: readonly number[] = []): void {
   const cols = columnsOf(ps);
   const at = [0, ...cuts.map((c) => Math.min(c, ps.length)).sort((a, b) => a - b), ps.length];
-  for (let k = 0; k + 1 < at.length; k++) acc.addRows(cols, at[k]!, at[k + 1]!, CODE_MAPS, sorted);
+  for (let k = 0; k + 1 < at.length; k++) acc.addRows(cols, at[k]!, at[k + 1]!, CODE_MAPS);
+}
+/** The plays in roll-up order: by stored track code (overflow codes are negative), then ts, stable (arrival order). */
+function trackSorted(ps: readonly P[]): P[] {
+  const stored = columnsOf(ps).track;
+  return ps.map((p, i) => ({ p, i })).sort((a, b) => stored[a.i]! - stored[b.i]! || a.p.ts - b.p.ts || a.i - b.i).map((x) => x.p);
+}
+/** Offers plays already in roll-up order as one range to the sorted kernel. */
+function offerSorted(acc: UserAccumulator, ps: readonly P[]): void {
+  acc.addTrackSorted(columnsOf(ps), 0, ps.length, CODE_MAPS);
 }
 const refPlays = (ps: readonly P[]): RefPlay[] => ps.map((p) => ({ track: CODES[p.code]!, ts: p.ts, ms: p.ms, arrivalDay: p.arrivalDay, priv: p.priv }));
 
@@ -146,25 +155,69 @@ describe('UserAccumulator (stage-1 kernel) against the naive reference', () => {
     }), { numRuns: 400 });
   });
 
-  it('gives the same numbers from a ts-sorted run (a rolled-up bucket), deduplicating neighbours without a table', () => {
-    fc.assert(fc.property(plays, offset, fc.array(fc.nat({ max: 150 }), { maxLength: 3 }), (ps, off, cuts) => {
-      // Stable by ts: equal-ts rows keep their order, as the roll-up keeps arrival order.
-      const sorted = ps.map((p, i) => ({ p, i })).sort((a, b) => a.p.ts - b.p.ts || a.i - b.i).map((x) => x.p);
+  it('gives the same numbers from a (track, ts)-sorted range (a roll-up), one lookup per track run, deduplicating neighbours', () => {
+    fc.assert(fc.property(plays, offset, (ps, off) => {
       acc.begin(off, 0);
-      offer(acc, sorted, cuts, true);
+      offerSorted(acc, trackSorted(ps));
       expectUser(referenceUser(refPlays(ps), off, REF_CATALOG, YEAR));
     }), { numRuns: 400 });
   });
 
-  it('deduplicates a large group of rows sharing one ts (past the scan limit) in a sorted run, across ranges', () => {
-    fc.assert(fc.property(fc.array(fc.record({ code: fc.integer({ min: 0, max: 13 }), ms: fc.integer({ min: 0, max: 40 }).map((k) => k * 1000) }), { minLength: 30, maxLength: 400 }), fc.array(fc.nat({ max: 400 }), { maxLength: 3 }), (cells, cuts) => {
-      const t = T0 + 40 * DAY;
-      // Many rows at one ts (a bot sending a burst), some exact duplicates, then a few later plays.
-      const ps: P[] = [...cells.map((x) => ({ ts: t, code: x.code, ms: x.ms, arrivalDay: 0, priv: false })), ...cells.slice(0, 5).map((x, i) => ({ ts: t + 1000 * (i + 1), code: x.code, ms: x.ms, arrivalDay: 0, priv: false }))];
+  it('gives the same numbers when a sorted range is cut between (track, ts) groups into partials and combined', () => {
+    fc.assert(fc.property(plays, offset, fc.array(fc.nat({ max: 150 }), { maxLength: 4 }), (ps, off, cuts) => {
+      const sorted = trackSorted(ps);
+      const stored = columnsOf(sorted);
+      // As the coordinator cuts a heavy user: each cut moved forward past rows of the same (track, ts).
+      const at = [0, ...cuts.map((c) => {
+        let k = Math.min(c, sorted.length);
+        while (k > 0 && k < sorted.length && stored.track[k] === stored.track[k - 1] && sorted[k]!.ts === sorted[k - 1]!.ts) k++;
+        return k;
+      }).sort((a, b) => a - b), sorted.length];
+      const partials = [];
+      for (let k = 0; k + 1 < at.length; k++) {
+        acc.begin(off, 0);
+        acc.addTrackSorted(stored, at[k]!, at[k + 1]!, CODE_MAPS);
+        partials.push(acc.takePartial());
+      }
       acc.begin(0, 0);
-      offer(acc, ps, cuts, true);
+      for (const p of partials) acc.addPartial(p);
+      expectUser(referenceUser(refPlays(ps), off, REF_CATALOG, YEAR));
+    }), { numRuns: 300 });
+  });
+
+  it('deduplicates a large group of rows sharing one (track, ts) (past the scan limit) in a sorted range', () => {
+    fc.assert(fc.property(fc.array(fc.record({ code: fc.integer({ min: 0, max: 15 }), ms: fc.integer({ min: 0, max: 40 }).map((k) => k * 1000) }), { minLength: 30, maxLength: 400 }), fc.nat({ max: 3 }), (cells, few) => {
+      const t = T0 + 40 * DAY;
+      // Many rows at one ts (a bot sending a burst) on few tracks, some exact duplicates, then a few later plays.
+      const ps: P[] = [...cells.map((x) => ({ ts: t, code: x.code % (few + 1), ms: x.ms, arrivalDay: 0, priv: false })), ...cells.slice(0, 5).map((x, i) => ({ ts: t + 1000 * (i + 1), code: x.code, ms: x.ms, arrivalDay: 0, priv: false }))];
+      acc.begin(0, 0);
+      offerSorted(acc, trackSorted(ps));
       expectUser(referenceUser(refPlays(ps), 0, REF_CATALOG, YEAR));
     }), { numRuns: 100 });
+  });
+
+  it('ignores rows outside a time slice\'s bounds without counting them anywhere (a roll-up range read by every slice)', () => {
+    fc.assert(fc.property(plays, offset, fc.integer({ min: 2, max: 4 }), fc.array(fc.nat(), { minLength: 3, maxLength: 3 }), (ps, off, n, picks) => {
+      const sorted = trackSorted(ps);
+      const times = [...new Set(ps.map((p) => p.ts))].sort((a, b) => a - b);
+      const bounds = [-Infinity, ...picks.slice(0, n - 1).map((k) => (times.length === 0 ? 0 : times[k % times.length]!)).sort((a, b) => a - b), Infinity];
+      const before = { ...acc.skips };
+      const partials = [];
+      for (let s = 0; s + 1 < bounds.length; s++) {
+        acc.begin(off, 0);
+        acc.addRows(columnsOf(sorted), 0, sorted.length, CODE_MAPS, bounds[s]!, bounds[s + 1]!);
+        partials.push(acc.takePartial());
+      }
+      acc.begin(0, 0);
+      for (const p of partials) acc.addPartial(p);
+      expectUser(referenceUser(refPlays(ps), off, REF_CATALOG, YEAR));
+      // Each row's skip reason counted once over all slices.
+      const one = { ...acc.skips };
+      acc.begin(off, 0);
+      offer(acc, ps);
+      acc.takePartial();
+      for (const k of Object.keys(before) as Array<keyof typeof before>) expect(one[k] - before[k]).toBe(acc.skips[k] - one[k]);
+    }), { numRuns: 200 });
   });
 
   it('gives the same numbers from day-file ranges: each in ts order, later ones holding late rows and re-sent duplicates', () => {
@@ -206,11 +259,14 @@ describe('UserAccumulator (stage-1 kernel) against the naive reference', () => {
     }), { numRuns: 100 });
   });
 
-  it('refuses a range said to be sorted that goes back in time (it would miss duplicates)', () => {
+  it('refuses a sorted range out of (track, ts) order (it would miss duplicates)', () => {
     const t = T0 + 5 * DAY;
-    const p = (ts: number): P => ({ ts, code: 0, ms: 40_000, arrivalDay: 0, priv: false });
+    const p = (ts: number, code = 0): P => ({ ts, code, ms: 40_000, arrivalDay: 0, priv: false });
     acc.begin(0, 0);
-    expect(() => offer(acc, [p(t), p(t + 1000), p(t)], [], true)).toThrow(/expected a user's rows sorted by ts.*found row 2 at ts/);
+    expect(() => offerSorted(acc, [p(t), p(t + 1000), p(t)])).toThrow(/expected a user's rows sorted by \(track, ts\).*found row 2 at ts/);
+    acc.takePartial();
+    acc.begin(0, 0);
+    expect(() => offerSorted(acc, [p(t, 3), p(t, 5), p(t + 1, 3)])).toThrow(/expected a user's rows sorted by \(track, ts\).*found row 2 with track code 3 after code 5/);
     acc.takePartial();
   });
 
