@@ -2,20 +2,21 @@ import { atLeast } from '../columns/growable.ts';
 
 /** Ranges up to this size are sorted by insertion (a radix pass costs 256 counters). */
 const INSERTION_MAX = 48;
-const DIGIT_BITS = 8;
-const DIGITS = 1 << DIGIT_BITS;
+/** Widest digit: 2^11 counters (8 KiB) stay in L1 beside the range's rows. */
+const MAX_DIGIT_BITS = 11;
 
 /**
  * Stable sort of `order[from, to)` (row indexes) by an int32 key per row,
  * `key[order[k]]`: least-significant-digit radix over the range's key span,
- * 8 bits a pass, so a span of 2^18 codes takes three linear passes. Stable,
+ * in as few passes of at most 11 bits as the span needs, of equal width (a
+ * span of 2^18 codes: two passes of 9 bits). Stable,
  * so rows already in ts order come out in (key, ts) order. Keeps its scratch
  * between calls (one instance per worker).
  */
 export class CodeOrder {
   private tmp = new Uint32Array(1024);
   private digit = new Uint32Array(1024);
-  private readonly count = new Int32Array(DIGITS);
+  private readonly count = new Int32Array(1 << MAX_DIGIT_BITS);
 
   sort(order: Uint32Array, from: number, to: number, key: Int32Array): void {
     const n = to - from;
@@ -47,15 +48,19 @@ export class CodeOrder {
     this.digit = atLeast(this.digit, n);
     const tmp = this.tmp, digit = this.digit, count = this.count;
     let src: Uint32Array = order, srcAt = from, dst: Uint32Array = tmp, dstAt = 0;
-    for (let shift = 0; shift === 0 || (shift < 32 && span >>> shift !== 0); shift += DIGIT_BITS) {
-      count.fill(0);
+    let bits = 1;
+    while (bits < 32 && span >= 2 ** bits) bits++;
+    const passes = Math.ceil(bits / MAX_DIGIT_BITS);
+    const width = Math.ceil(bits / passes), digits = 1 << width;
+    for (let shift = 0; shift < bits; shift += width) {
+      count.fill(0, 0, digits);
       for (let i = 0; i < n; i++) {
-        const d = ((key[src[srcAt + i]!]! - min) >>> shift) & (DIGITS - 1);
+        const d = ((key[src[srcAt + i]!]! - min) >>> shift) & (digits - 1);
         digit[i] = d;
         count[d]!++;
       }
       let at = 0;
-      for (let d = 0; d < DIGITS; d++) {
+      for (let d = 0; d < digits; d++) {
         const c = count[d]!;
         count[d] = at;
         at += c;
