@@ -79,7 +79,7 @@ try {
   };
   const two = await timed(2);
   const one = await timed(1);
-  // The year roll-up (one sorted run per user), made after the day runs so they read the days.
+  // The year roll-up (one range per user, sorted by (track, ts)), made after the day runs so they read the days.
   const firstDay = Date.UTC(YEAR, 0, 1) / 86_400_000;
   const tr = performance.now();
   await rollUpDays(smb, firstDay, cutoff - 1, { workers: 2 });

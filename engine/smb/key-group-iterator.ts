@@ -5,7 +5,7 @@ import { userRuns } from './user-runs.ts';
 /**
  * One key (user) across the inputs of a logical bucket: for each input that
  * has the key, the contiguous row range [start, end) holding it (each range is
- * sorted by ts). `ranges` holds its `count` (input, start, end) triples: a
+ * sorted as its partition's `sortKeys` say: by ts in a day, by (track, ts) in a roll-up). `ranges` holds its `count` (input, start, end) triples: a
  * view of the scan's runs, never reused, so it may be kept. The group object
  * itself is reused between groups.
  */

@@ -134,7 +134,7 @@ function scanUsers(inputs: readonly BucketInput<BucketViews>[], offsets: Readonl
   return users;
 }
 
-/** First row of [start, end) whose ts >= t (rows are sorted by ts inside a user's range). */
+/** First row of [start, end) whose ts >= t (a day partition's range: sorted by ts inside a user). */
 function lowerBound(c: BucketViews, start: number, end: number, t: number): number {
   let lo = start, hi = end;
   while (lo < hi) {
@@ -225,7 +225,7 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
   const t0 = performance.now();
   const window = yearWindow(o.year, o.freeze, o.lateDays ?? 7);
   const firstDay = Math.floor(window.startMs / DAY_MS);
-  // Day partitions, with a roll-up standing in for the days it was made from (one sorted run per user).
+  // Day partitions, with a roll-up standing in for the days it was made from (one range per user, sorted by (track, ts)).
   const partitionPlan = planSmbPartitions(o.smb, firstDay, window.cutoffDay - 1);
   const parts = partitionPlan.partitions;
   const source = SmbSource.open(parts.map((p) => p.dir), { strategy: o.strategy ?? 'auto', smb: o.smb });

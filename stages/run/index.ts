@@ -34,7 +34,7 @@ export interface PipelineOptions {
   readonly buckets?: number;
   /**
    * After bucketing, roll the year's day partitions up into one partition
-   * (one sorted run per user: stage 1's fast path, reused by later runs while
+   * (one range per user sorted by (track, ts): stage 1's fast path, reused by later runs while
    * no day changes). Default false: made and read once, the roll-up costs more
    * than stage 1 saves (docs/benchmarks.md). The documents are the same
    * either way (tested), only the speed differs.
