@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { describeCause, wrappedError } from '../errors/registry.ts';
 import { writeFileAtomic } from '../lake/atomic-file.ts';
 import type { RejectReason } from '../lake/play-schema.ts';
+import { ROLLUP_SORT_KEYS, SORT_KEYS } from './bucket-schema.ts';
 import { METADATA_FILE } from './filename-policy.ts';
 import { isPowerOfTwo } from './key.ts';
 
@@ -86,6 +87,9 @@ export function readMetadata(dir: string): BucketMetadata {
   if (m.version !== SMB_FORMAT_VERSION) throw bad(`expected format version ${SMB_FORMAT_VERSION}, found ${String(m.version)}`);
   if (!isPowerOfTwo(m.numBuckets)) throw bad(`numBuckets must be a power of two, found ${String(m.numBuckets)}`);
   if (!Number.isInteger(m.numShards) || m.numShards < 1) throw bad(`numShards must be a positive integer, found ${String(m.numShards)}`);
+  // Readers choose their kernel by the row order: one they do not know is refused, not guessed.
+  const orders = [SORT_KEYS, ROLLUP_SORT_KEYS].map((k) => JSON.stringify(k));
+  if (!orders.includes(JSON.stringify(m.sortKeys))) throw bad(`expected sortKeys ${orders.join(' or ')}, found ${JSON.stringify(m.sortKeys)}`);
   if (!Array.isArray(m.files) || m.files.length !== m.numBuckets * m.numShards) {
     throw bad(`expected ${m.numBuckets * m.numShards} bucket files, found ${Array.isArray(m.files) ? m.files.length : 'none'}`);
   }

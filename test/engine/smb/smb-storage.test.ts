@@ -247,6 +247,10 @@ describe('SMB storage', () => {
     expect(() => SmbSource.open([a, b])).toThrow(expect.objectContaining({
       code: 'ERR_SMB_INCOMPATIBLE_METADATA', message: expect.stringMatching(new RegExp(`hashType is "murmur3_32" in ${a} but "xxhash64" in ${b}`)),
     }));
+    fs.writeFileSync(path.join(b, 'metadata.json'), JSON.stringify({ ...meta, sortKeys: ['user_key', 'device_class'] }));
+    expect(() => SmbSource.open([a, b])).toThrow(expect.objectContaining({
+      code: 'ERR_SMB_BAD_METADATA', message: expect.stringContaining(`found ["user_key","device_class"]`),
+    }));
     fs.writeFileSync(path.join(b, 'metadata.json'), JSON.stringify({ ...meta, dictionaries: { ...meta.dictionaries, track: { version: 1, count: 3, sha256: 'x' } } }));
     expect(() => SmbSource.open([a, b], { smb: root('smb64') })).toThrow(expect.objectContaining({ code: 'ERR_SMB_INCOMPATIBLE_METADATA' }));
     fs.rmSync(path.join(b, 'metadata.json'));
