@@ -137,10 +137,12 @@ function pick<T extends Int32Array | Float64Array>(out: T, order: Int32Array, fr
  * sums in locals. `addRows` takes ranges in any order (a user's rows spread
  * over day files): filters, exact dedupe through an open-addressing table
  * over the user's kept rows, then O(1) updates of small dense arrays. Tracks,
- * artists and albums get a user-local index on first touch; a play finds its
- * track's by the code as stored in a small per-user table (`ct`), which is
- * also where alias codes meet their track (through the track's canonical row),
- * so no catalog-sized array is read or written per play. What the catalog
+ * artists and albums get a user-local index on first touch. In `addRows` a
+ * play finds its track's by the code as stored in a small per-user table
+ * (`ct`), which is also where alias codes meet their track (through the
+ * track's canonical row), so no catalog-sized array is read or written per
+ * play; `addTrackSorted` reads the track's catalog row once per run and keeps
+ * the local index in it under a per-user stamp. What the catalog
  * says about a code (its track, artist, album, year, features) sits in one
  * row (`codeRow`): the first play of a track reads it (inline, in the loop,
  * for the common case) and finalize reads it once per local track. Local
