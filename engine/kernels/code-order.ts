@@ -66,7 +66,11 @@ export class CodeOrder {
         at += c;
       }
       for (let i = 0; i < n; i++) dst[dstAt + count[digit[i]!]!++] = src[srcAt + i]!;
-      [src, srcAt, dst, dstAt] = [dst, dstAt, src, srcAt];
+      const was = src, wasAt = srcAt;
+      src = dst;
+      srcAt = dstAt;
+      dst = was;
+      dstAt = wasAt;
     }
     if (src !== order) order.set(src.subarray(srcAt, srcAt + n), from);
   }

@@ -39,6 +39,10 @@ export function rollupTask(t: RollupTaskInput): BucketFileInfo {
   return rollUpBucket(opened.source, t.bucket, t.remap, t.outDir);
 }
 
+/** The sorters' scratch, kept by the thread across buckets (fresh memory is slow to touch here). */
+const tsOrder = new TsOrder();
+const codeOrder = new CodeOrder();
+
 /** Rolls up logical bucket j of `source` into `outDir` (one file, written atomically). */
 export function rollUpBucket(source: SmbSource, j: number, remap: OverflowRemap, outDir: string, writer = new BucketWriter()): BucketFileInfo {
   const inputs = source.readBucket(j);
@@ -78,8 +82,6 @@ export function rollUpBucket(source: SmbSource, j: number, remap: OverflowRemap,
   // a row's index in the concatenation is its arrival-order tie-break.
   const order = new Uint32Array(total);
   let q = 0;
-  const tsOrder = new TsOrder();
-  const codeOrder = new CodeOrder();
   const ur = userRuns(inputs);
   for (let g = 0; g < ur.users; g++) {
     const keyCols = inputs[ur.keyInput[g]!]!.columns;

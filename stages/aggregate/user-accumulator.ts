@@ -723,7 +723,8 @@ export class UserAccumulator {
     let plays = 0, streams = 0, totalMs = 0;
     let outside = 0, late = 0, priv = 0, dup = 0, unknown = 0;
     // The current run: its stored code, local track (-2 unknown) and local artist (-1 none).
-    let runRaw = 0, inRun = false, l = -2, la = -1;
+    // Its dedupe code (an overflow id's is shared by all partitions).
+    let runRaw = 0, runCode = 0, inRun = false, l = -2, la = -1;
     let rPlays = 0, rStreams = 0, rMs = 0, rFirst = Infinity;
     // The current month inside the run, and its sums.
     let m = -1, mPlays = 0, mStreams = 0, mMs = 0;
@@ -774,6 +775,7 @@ export class UserAccumulator {
         if (inRun && raw < runRaw) throw new Error(`expected a user's rows sorted by (track, ts) in a rolled-up bucket, found row ${i} with track code ${raw} after code ${runRaw}`);
         inRun = true;
         runRaw = raw;
+        runCode = raw >= 0 ? raw : oCode[-raw - 1]!;
         rPlays = 0;
         rStreams = 0;
         rMs = 0;
@@ -819,9 +821,9 @@ export class UserAccumulator {
           dup++;
           continue;
         }
-        groupCode[groupN] = raw >= 0 ? raw : oCode[-raw - 1]!;
+        groupCode[groupN] = runCode;
         groupMs[groupN++] = ms;
-      } else if (this.seenInLargeGroup(ts, raw >= 0 ? raw : oCode[-raw - 1]!, ms)) {
+      } else if (this.seenInLargeGroup(ts, runCode, ms)) {
         dup++;
         continue;
       }
