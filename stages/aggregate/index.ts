@@ -61,6 +61,12 @@ export interface AggregateOptions {
   readonly mapping?: 'mmap' | 'read' | 'auto';
   /** Keep only this share of users, chosen by a hash of user_id (a deterministic dry run); default 1. */
   readonly sample?: number;
+  /**
+   * false: read roll-up ranges through the any-order kernel (`addRows`) instead
+   * of the track-sorted one, the same numbers by another path (a benchmark's
+   * baseline). Default true.
+   */
+  readonly sortedKernel?: boolean;
   /** Logical buckets in flight (default LANES, or what `memoryBytes` allows). */
   readonly lanes?: number;
   /**
@@ -326,7 +332,7 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
           return {
             sab: files[i]!.sab, rows: x.rows, ts: c.tsWords.byteOffset, track: c.track.byteOffset, ms: c.ms.byteOffset,
             arrival: c.arrival.byteOffset, priv: c.priv.byteOffset,
-            trackSorted: trackSorted[i]!,
+            trackSorted: trackSorted[i]! && o.sortedKernel !== false,
             overflowCode: overflow[x.partition]!.code, overflowTrack: overflow[x.partition]!.track,
           };
         });

@@ -107,6 +107,9 @@ describe('stage 1 (aggregate) end to end, against the independent reference', ()
     const meta = (d: string) => JSON.parse(fs.readFileSync(path.join(tmp.dir, d, 'metadata.json'), 'utf8')) as Record<string, unknown>;
     expect({ ...meta('aggregate-rollup'), partitions: 0 }).toEqual({ ...meta('aggregate'), partitions: 0 });
     expect(meta('aggregate-rollup')['partitions']).toBe(1);
+    // The same roll-up through the any-order kernel (the benchmark's baseline): the same tables.
+    await runAggregate({ lake, smb, out: path.join(tmp.dir, 'aggregate-rollup-any-order'), year: 2025, taskRows: 20_000, sortedKernel: false });
+    expect(tables('aggregate-rollup-any-order')).toEqual(tables('aggregate'));
     // A day re-bucketed after the roll-up (its metadata.json changed) makes the roll-up stale: the days are read.
     const day = listSmbPartitions(smb, from, to)[3]!.dir;
     const dayMeta = path.join(day, 'metadata.json');
