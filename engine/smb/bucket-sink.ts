@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as arrow from 'apache-arrow';
 import { sortByRankThenTs } from '../kernels/rank-ts-sort.ts';
 import { TsOrder } from '../kernels/ts-order.ts';
 import { writeFileAtomic } from '../lake/atomic-file.ts';
@@ -13,6 +12,7 @@ import { encodePlays, Overflow, prepareFile } from './encode-plays.ts';
 import { bucketFileName, METADATA_FILE, REJECTS_FILE } from './filename-policy.ts';
 import { bucketOfHash, compareKeys, HASH_SEED } from './key.ts';
 import { readMetadata, SMB_FORMAT, SMB_FORMAT_VERSION, writeMetadata, type BucketFileInfo, type BucketMetadata } from './metadata.ts';
+import { rejectsFileBytes } from './rejects-file.ts';
 import { RowBlock } from './row-block.ts';
 import { readRun, writeRun } from './spill-run.ts';
 
@@ -52,17 +52,6 @@ function sortBlock(b: RowBlock, rank: Int32Array, tsOrder: TsOrder): Uint32Array
 
 function sameInputs(m: BucketMetadata, inputs: BucketMetadata['inputs'], o: BucketSinkOptions): boolean {
   return m.numBuckets === o.numBuckets && m.numShards === o.numShards && JSON.stringify(m.inputs) === JSON.stringify(inputs);
-}
-
-function rejectsTable(rows: readonly RejectedRow[]): Uint8Array {
-  const col = (k: string) => arrow.vectorFromArray(rows.map((r) => r.values[k] ?? null), new arrow.Utf8());
-  return arrow.tableToIPC(new arrow.Table({
-    reason: arrow.vectorFromArray(rows.map((r) => r.reason), new arrow.Utf8()),
-    file: arrow.vectorFromArray(rows.map((r) => r.file), new arrow.Utf8()),
-    row: arrow.makeVector(Int32Array.from(rows, (r) => r.row)),
-    user_id: col('user_id'), track_id: col('track_id'), artist_id: col('artist_id'), album_id: col('album_id'),
-    ts: col('ts'), ms_played: col('ms_played'), source: col('source'),
-  }), 'file');
 }
 
 /**
@@ -163,7 +152,7 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
     }
     fs.rmSync(spillDir, { recursive: true, force: true });
   }
-  const rejectBytes = rejectsTable(rejects);
+  const rejectBytes = rejectsFileBytes(rejects);
   write(() => writeFileAtomic(path.join(outDir, REJECTS_FILE), rejectBytes));
 
   const metadata: BucketMetadata = {
