@@ -10,7 +10,8 @@ import { BucketWriter } from './bucket-writer.ts';
 import type { Dictionaries, RejectedRow } from './encode-plays.ts';
 import { encodePlays, Overflow, prepareFile } from './encode-plays.ts';
 import { bucketFileName, METADATA_FILE, REJECTS_FILE } from './filename-policy.ts';
-import { bucketOfHash, compareKeys, HASH_SEED } from './key.ts';
+import { bucketOfHash, HASH_SEED } from './key.ts';
+import { userRanks } from './user-order.ts';
 import { readMetadata, SMB_FORMAT, SMB_FORMAT_VERSION, writeMetadata, type BucketFileInfo, type BucketMetadata } from './metadata.ts';
 import { rejectsFileBytes } from './rejects-file.ts';
 import { RowBlock } from './row-block.ts';
@@ -33,16 +34,9 @@ export interface BucketSinkResult {
   readonly writeMs: number;
 }
 
-/**
- * Ranks users by (bucket, key bytes): sorting rows by (rank, ts) then puts
- * them in bucket order and, inside a bucket, in key order.
- */
-function userRanks(b: RowBlock, numBuckets: number): Int32Array {
-  const users = Array.from({ length: b.userCount }, (_, u) => u);
-  users.sort((x, y) => bucketOfHash(b.userHash[x]!, numBuckets) - bucketOfHash(b.userHash[y]!, numBuckets) || compareKeys(b.userKeys, x, b.userKeys, y));
-  const rank = new Int32Array(b.userCount);
-  users.forEach((u, r) => (rank[u] = r));
-  return rank;
+/** Ranks of the block's users by (bucket, key bytes) (user-order.ts). */
+function userRanksOf(b: RowBlock, numBuckets: number): Int32Array {
+  return userRanks(b.userKeys, b.userHash, b.userCount, numBuckets);
 }
 
 /** The block's rows in (rank of user, ts) order, ties in arrival order. */
@@ -87,7 +81,7 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
   const runs: string[] = [];
   let rows = 0;
   const spill = () => {
-    const rank = userRanks(block, o.numBuckets);
+    const rank = userRanksOf(block, o.numBuckets);
     const order = sortBlock(block, rank, tsOrder);
     const file = path.join(spillDir, `run-${String(runs.length).padStart(5, '0')}.arrow`);
     writeRun(file, block, order, (u) => bucketOfHash(block.userHash[u]!, o.numBuckets), o.numBuckets);
@@ -129,7 +123,7 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
   };
 
   if (runs.length === 0) {
-    const rank = userRanks(block, o.numBuckets);
+    const rank = userRanksOf(block, o.numBuckets);
     const order = sortBlock(block, rank, tsOrder);
     let start = 0;
     for (let bucket = 0; bucket < o.numBuckets; bucket++) {
@@ -140,7 +134,7 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
     }
   } else {
     if (block.n > 0) spill();
-    const rank = userRanks(block, o.numBuckets);
+    const rank = userRanksOf(block, o.numBuckets);
     for (let bucket = 0; bucket < o.numBuckets; bucket++) {
       // Concatenating the runs' slices in run order, then a stable sort by (rank, ts),
       // is the k-way merge of sorted runs with ties to the earlier run: the same
