@@ -82,7 +82,7 @@ interface Workload {
   readonly warm: readonly string[];
   readonly short: readonly string[];
   readonly long: readonly string[];
-  /** What the run's output is checked with, between commits. */
+  /** Which rows the figure is over, for the report. */
   readonly span: string;
 }
 
