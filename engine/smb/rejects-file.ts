@@ -4,7 +4,8 @@ import type { RejectedRow } from './encode-plays.ts';
 /** The columns of rejects.arrow after reason, file and row: the row's values as strings (null where it had a null). */
 const VALUE_COLUMNS = ['user_id', 'track_id', 'artist_id', 'album_id', 'ts', 'ms_played', 'source'] as const;
 
-function encode(rows: readonly RejectedRow[]): Uint8Array {
+/** rejects.arrow's bytes for these rows, built through Arrow's builders and writer. */
+export function encodeRejectsFile(rows: readonly RejectedRow[]): Uint8Array {
   const col = (k: string) => arrow.vectorFromArray(rows.map((r) => r.values[k] ?? null), new arrow.Utf8());
   const values = Object.fromEntries(VALUE_COLUMNS.map((k) => [k, col(k)]));
   return arrow.tableToIPC(new arrow.Table({
@@ -26,7 +27,7 @@ let empty: Uint8Array | null = null;
  * empty file's bytes are encoded once and copied.
  */
 export function rejectsFileBytes(rows: readonly RejectedRow[]): Uint8Array {
-  if (rows.length > 0) return encode(rows);
-  empty ??= encode([]);
+  if (rows.length > 0) return encodeRejectsFile(rows);
+  empty ??= encodeRejectsFile([]);
   return empty.slice();
 }

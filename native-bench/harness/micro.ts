@@ -12,6 +12,9 @@ import { mulberry32 } from '../../fixtures/sample-year/rng.ts';
 import { sortByRankThenTs } from '../../engine/kernels/rank-ts-sort.ts';
 import { TsOrder } from '../../engine/kernels/ts-order.ts';
 import { radixSortByRankThenOffset } from './radix-sort-baseline.ts';
+import { userRanksByComparator } from './user-ranks-baseline.ts';
+import { userRanks } from '../../engine/smb/user-order.ts';
+import { encodeRejectsFile, rejectsFileBytes } from '../../engine/smb/rejects-file.ts';
 import { mmapAddon } from '../../engine/memory/mmap-file.ts';
 import { readFilesInto, SabPool } from '../../engine/memory/sab-pool.ts';
 import { ValueDigest } from '../../engine/sketches/value-digest.ts';
@@ -102,6 +105,28 @@ function sortBenches(): Micro[] {
     });
   }
   return out;
+}
+
+/**
+ * A bucketed partition's fixed costs: ranking its ~1,500 users by (bucket, key)
+ * (the packed native sort beside the comparator sort it replaced), and its
+ * rejects.arrow when no row was rejected (copied bytes beside Arrow's builders).
+ */
+function partitionBenches(): Micro[] {
+  const n = 1500, buckets = 8;
+  const r = rng(3);
+  const keys = Uint8Array.from({ length: n * KEY_BYTES }, () => Math.floor(r() * 256));
+  const hashes = Uint32Array.from({ length: n }, () => Math.floor(r() * 2 ** 32));
+  const want = userRanksByComparator(keys, hashes, n, buckets);
+  const sameRanks = (got: Int32Array) => (got.every((x, i) => x === want[i]) ? null : 'ranks differ from the comparator sort');
+  const emptyFile = encodeRejectsFile([]);
+  const sameBytes = (got: Uint8Array) => (Buffer.from(got).equals(Buffer.from(emptyFile)) ? null : 'bytes differ from Arrow\'s empty rejects file');
+  return [
+    { name: 'rank a partition\'s users by (bucket, key): packed native sort', items: n, unit: 'users', check: () => sameRanks(userRanks(keys, hashes, n, buckets)), fn: () => userRanks(keys, hashes, n, buckets) },
+    { name: 'rank a partition\'s users by (bucket, key): comparator sort (baseline)', items: n, unit: 'users', check: () => sameRanks(userRanksByComparator(keys, hashes, n, buckets)), fn: () => userRanksByComparator(keys, hashes, n, buckets) },
+    { name: 'empty rejects.arrow: bytes encoded once, copied', items: 1, unit: 'files', check: () => sameBytes(rejectsFileBytes([])), fn: () => rejectsFileBytes([]) },
+    { name: 'empty rejects.arrow: Arrow builders and writer (baseline)', items: 1, unit: 'files', check: () => sameBytes(encodeRejectsFile([])), fn: () => encodeRejectsFile([]) },
+  ];
 }
 
 function mappingBenches(dir: string): Micro[] {
@@ -318,7 +343,7 @@ function packagingBenches(): Micro[] {
 export async function runMicro(timeMs: number, log: (s: string) => void): Promise<MicroResult[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapped-micro-'));
   try {
-    const suite = [hashBench(), ...sortBenches(), ...mappingBenches(dir), accumulatorBench(), ...sketchBenches(), ...packagingBenches()];
+    const suite = [hashBench(), ...sortBenches(), ...partitionBenches(), ...mappingBenches(dir), accumulatorBench(), ...sketchBenches(), ...packagingBenches()];
     const results: MicroResult[] = [];
     for (const m of suite) {
       const problem = m.check();
