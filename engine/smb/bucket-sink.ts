@@ -44,6 +44,16 @@ function sortBlock(b: RowBlock, rank: Int32Array, tsOrder: TsOrder): Uint32Array
   return sortByRankThenTs(b.n, b.user, rank, b.ts, tsOrder);
 }
 
+/**
+ * Rows of bucket files encoded together before they are written: the writer
+ * gathers a batch a column at a time, so a batch should cover a day's block;
+ * bounded so the encoded bytes held stay ~12 MB (a larger bucket is a batch of its own).
+ */
+const WRITE_BATCH_ROWS = 1 << 18;
+
+/** The thread's writer: its output buffer is reused from partition to partition (fresh memory is slow to touch). */
+const writer = new BucketWriter();
+
 function sameInputs(m: BucketMetadata, inputs: BucketMetadata['inputs'], o: BucketSinkOptions): boolean {
   return m.numBuckets === o.numBuckets && m.numShards === o.numShards && JSON.stringify(m.inputs) === JSON.stringify(inputs);
 }
@@ -99,7 +109,6 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
     }
   }
 
-  const writer = new BucketWriter();
   const infos: BucketFileInfo[] = [];
   // Creating files can cost far more than writing their bytes (docs/architecture.md §2): timed, for the report.
   let written = 0, writeMs = 0;
@@ -109,29 +118,41 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
     writeMs += performance.now() - t;
     written++;
   };
-  const writeBucket = (bucket: number, b: RowBlock, order: Uint32Array, start: number, end: number) => {
-    const n = end - start;
-    for (let s = 0; s < o.numShards; s++) {
-      const a = start + Math.floor((n * s) / o.numShards);
-      const z = start + Math.floor((n * (s + 1)) / o.numShards);
-      const name = bucketFileName(bucket, o.numBuckets, s, o.numShards);
-      const { bytes, buffers } = writer.encode(b, order, a, z);
-      write(() => writeFileAtomic(path.join(outDir, name), bytes));
-      infos.push({ name, bucket, shard: s, rows: z - a, bytes: bytes.length, buffers });
-      rows += z - a;
+  // Files of consecutive buckets `first`, first + 1, …: bucket first + q holds rows order[starts[q], starts[q + 1]),
+  // split evenly into shards. Encoded in batches (BucketWriter gathers a batch a column at a time), then written.
+  const writeBuckets = (b: RowBlock, order: Uint32Array, first: number, starts: readonly number[]) => {
+    const bounds: number[] = [];
+    for (let q = 0; q + 1 < starts.length; q++) {
+      const n = starts[q + 1]! - starts[q]!;
+      for (let s = 0; s < o.numShards; s++) bounds.push(starts[q]! + Math.floor((n * s) / o.numShards));
+    }
+    bounds.push(starts.at(-1)!);
+    for (let k0 = 0; k0 + 1 < bounds.length;) {
+      let k1 = k0 + 1;
+      while (k1 + 1 < bounds.length && bounds[k1 + 1]! - bounds[k0]! <= WRITE_BATCH_ROWS) k1++;
+      const encoded = writer.encodeRanges(b, order, bounds.slice(k0, k1 + 1));
+      encoded.forEach(({ bytes, buffers }, i) => {
+        const k = k0 + i, bucket = first + Math.floor(k / o.numShards), shard = k % o.numShards;
+        const name = bucketFileName(bucket, o.numBuckets, shard, o.numShards);
+        write(() => writeFileAtomic(path.join(outDir, name), bytes));
+        const fileRows = bounds[k + 1]! - bounds[k]!;
+        infos.push({ name, bucket, shard, rows: fileRows, bytes: bytes.length, buffers });
+        rows += fileRows;
+      });
+      k0 = k1;
     }
   };
 
   if (runs.length === 0) {
     const rank = userRanksOf(block, o.numBuckets);
     const order = sortBlock(block, rank, tsOrder);
-    let start = 0;
+    const starts = [0];
+    let end = 0;
     for (let bucket = 0; bucket < o.numBuckets; bucket++) {
-      let end = start;
       while (end < block.n && bucketOfHash(block.userHash[block.user[order[end]!]!]!, o.numBuckets) === bucket) end++;
-      writeBucket(bucket, block, order, start, end);
-      start = end;
+      starts.push(end);
     }
+    writeBuckets(block, order, 0, starts);
   } else {
     if (block.n > 0) spill();
     const rank = userRanksOf(block, o.numBuckets);
@@ -142,7 +163,7 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
       block.n = 0;
       for (const run of runs) readRun(run, bucket, block);
       const order = sortBlock(block, rank, tsOrder);
-      writeBucket(bucket, block, order, 0, block.n);
+      writeBuckets(block, order, bucket, [0, block.n]);
     }
     fs.rmSync(spillDir, { recursive: true, force: true });
   }

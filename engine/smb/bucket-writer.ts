@@ -90,6 +90,15 @@ interface FileDictionary {
   readonly bytes: number;
 }
 
+/** A file being encoded: its rows order[start, start + n), its bytes, and where each field's values start in them. */
+interface LaidOut {
+  readonly start: number;
+  readonly n: number;
+  readonly bytes: Uint8Array;
+  /** Byte offset in `bytes` of each field's values buffer, BUCKET_FIELDS order. */
+  readonly values: readonly number[];
+}
+
 /**
  * Gathers rows order[start, end) of a block into one bucket file's bytes: an
  * uncompressed Arrow IPC file with a single record batch, byte for byte what
@@ -100,6 +109,12 @@ interface FileDictionary {
  * the layout (no second parse). Each dictionary column holds only the codes its
  * rows use, in order of first use. An empty range gives an empty (0-byte) file.
  *
+ * Rows are gathered a column at a time, over every file of a call
+ * (`encodeRanges`): the rows a file takes are spread over the whole block, and
+ * one column of a day's block (~110 KB) stays in the core's cache while all
+ * eleven (~1.3 MB) do not. Row at a time, each row cost eleven cache misses
+ * (docs/benchmarks.md, session 15).
+ *
  * Layout (docs/smb-format.md): magic and 2 bytes of padding; a dictionary batch
  * for device_class, then one for country; the record batch; an end-of-stream
  * marker; the footer (schema and blocks), its length, the magic. Every message's
@@ -108,12 +123,58 @@ interface FileDictionary {
 export class BucketWriter {
   private remap = [new Int32Array(0), new Int32Array(0)];
   private usedCodes = [new Int32Array(0), new Int32Array(0)];
+  /**
+   * The files' bytes are cut from this buffer, reused from call to call:
+   * writing into fresh memory costs a page fault per 4 KiB on these machines,
+   * which made up most of the gather's time (docs/benchmarks.md, session 15).
+   */
+  private arena = new ArrayBuffer(0);
+  private arenaUsed = 0;
 
+  /** The file of rows order[start, end). Its bytes are valid until this writer's next call. */
   encode(b: RowBlock, order: Uint32Array, start: number, end: number): EncodedBucket {
-    const n = end - start;
-    if (n === 0) return { bytes: new Uint8Array(0), buffers: undefined };
-    const tables = [stringTable(b.devices), stringTable(b.countries)];
-    const dicts = [this.firstUse(0, b.device, order, start, end, tables[0]!), this.firstUse(1, b.country, order, start, end, tables[1]!)];
+    return this.encodeRanges(b, order, [start, end])[0]!;
+  }
+
+  /**
+   * Files of rows order[bounds[k], bounds[k + 1]) for each k, gathered
+   * together (see above). Their bytes are valid until this writer's next call.
+   */
+  encodeRanges(b: RowBlock, order: Uint32Array, bounds: ArrayLike<number>): EncodedBucket[] {
+    this.arenaUsed = 0;
+    const tables = [stringTable(b.devices), stringTable(b.countries)] as const;
+    const out: EncodedBucket[] = [];
+    const files: LaidOut[] = [];
+    for (let k = 0; k + 1 < bounds.length; k++) {
+      const start = bounds[k]!, n = bounds[k + 1]! - start;
+      if (n === 0) {
+        out.push({ bytes: new Uint8Array(0), buffers: undefined });
+        continue;
+      }
+      const f = this.layOut(b, order, start, n, tables);
+      files.push(f);
+      const v = f.values;
+      out.push({ bytes: f.bytes, buffers: { keys: v[0]!, ts: v[1]!, track: v[2]!, artist: v[3]!, album: v[4]!, ms: v[5]!, arrival: v[6]!, source: v[7]!, priv: v[8]! } });
+    }
+    gatherKeys(b, order, files);
+    gatherTs(b.ts, order, files);
+    gatherI32(b.track, order, files, 2);
+    gatherI32(b.artist, order, files, 3);
+    gatherI32(b.album, order, files, 4);
+    gatherI32(b.ms, order, files, 5);
+    gatherI32(b.arrival, order, files, 6);
+    gatherBytes(b.source, order, files, 7);
+    gatherBytes(b.priv, order, files, 8);
+    return out;
+  }
+
+  /**
+   * Sizes one file and writes everything but the gathered columns: the
+   * messages, the two dictionaries and their index columns, the footer.
+   */
+  private layOut(b: RowBlock, order: Uint32Array, start: number, n: number, tables: readonly [StringTable, StringTable]): LaidOut {
+    const end = start + n;
+    const dicts = [this.firstUse(0, b.device, order, start, end, tables[0]), this.firstUse(1, b.country, order, start, end, tables[1])];
 
     // Messages first (their sizes fix every position), then one buffer for the whole file.
     const dictMessages = dicts.map((d, k) => {
@@ -146,8 +207,8 @@ export class BucketWriter {
     const footer = footerOf([new FileBlock(batchMessage.length, body, batchAt), ...dictBlocks]);
     const total = at + 8 + footer.length + 4 + MAGIC.length;
 
-    const bytes = new Uint8Array(total);
-    const dv = new DataView(bytes.buffer);
+    const bytes = this.take(total);
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     bytes.set(MAGIC, 0);
     const writeMessage = (m: Framed, pos: number) => {
       dv.setInt32(pos, -1, true);
@@ -167,7 +228,10 @@ export class BucketWriter {
       }
     });
     const bodyAt = writeMessage(batchMessage, batchAt);
-    this.gather(b, order, start, n, bytes.buffer, valuesAt.map((v) => bodyAt + v));
+    const values = valuesAt.map((v) => bodyAt + v);
+    // The dictionary columns' indexes, while this file's remaps are set.
+    this.gatherIndexes(0, b.device, order, start, n, new Int32Array(bytes.buffer, bytes.byteOffset + values[DEVICE]!, n));
+    this.gatherIndexes(1, b.country, order, start, n, new Int32Array(bytes.buffer, bytes.byteOffset + values[COUNTRY]!, n));
     dicts.forEach((d, k) => {
       const remap = this.remap[k]!, used = this.usedCodes[k]!;
       for (let u = 0; u < d.used; u++) remap[used[u]!] = -1;
@@ -178,15 +242,28 @@ export class BucketWriter {
     bytes.set(footer, eos + 8);
     dv.setInt32(eos + 8 + footer.length, footer.length, true);
     bytes.set(MAGIC, eos + 12 + footer.length);
+    return { start, n, bytes, values };
+  }
 
-    const v = (field: number) => bodyAt + valuesAt[field]!;
-    return { bytes, buffers: { keys: v(0), ts: v(1), track: v(2), artist: v(3), album: v(4), ms: v(5), arrival: v(6), source: v(7), priv: v(8) } };
+  /**
+   * `size` zeroed bytes at the next 8-byte boundary of the arena (padding is
+   * never written, so it must be zero); a new, larger arena when it is full.
+   */
+  private take(size: number): Uint8Array {
+    let at = pad8(this.arenaUsed);
+    if (at + size > this.arena.byteLength) {
+      // Files already cut from the old arena keep it alive until they are dropped.
+      this.arena = new ArrayBuffer(Math.max(pad8(size), 2 * this.arena.byteLength));
+      at = 0;
+    }
+    this.arenaUsed = at + size;
+    return new Uint8Array(this.arena, at, size).fill(0);
   }
 
   /**
    * The dictionary of column k for rows order[start, end): the codes used, in
    * order of first use (`usedCodes[k]`), their UTF-8 offsets, and `remap[k]`
-   * set from each used code to its index (cleared again once the file is written).
+   * set from each used code to its index (cleared again once the file is laid out).
    */
   private firstUse(k: number, codes: Int32Array, order: Uint32Array, start: number, end: number, t: StringTable): FileDictionary {
     const size = t.offsets.length - 1;
@@ -207,40 +284,55 @@ export class BucketWriter {
     return { used: count, offsets, bytes };
   }
 
-  /** Writes every column of rows order[start, start + n) at its place in the file (`at`: byte offsets, BUCKET_FIELDS order). */
-  private gather(b: RowBlock, order: Uint32Array, start: number, n: number, buf: ArrayBufferLike, at: readonly number[]): void {
-    const keyWords = new Uint32Array(buf, at[0], n * 4);
-    const tsWords = new Int32Array(buf, at[1], n * 2);
-    const i32 = (field: number) => new Int32Array(buf, at[field], n);
-    const track = i32(2), artist = i32(3), album = i32(4), ms = i32(5), arrival = i32(6), device = i32(DEVICE), country = i32(COUNTRY);
-    const source = new Int8Array(buf, at[7], n);
-    const priv = new Uint8Array(buf, at[8], n);
-    // Keys are copied as four 32-bit words (a raw copy: byte order is kept).
-    const userWords = new Uint32Array(b.userKeys.buffer, b.userKeys.byteOffset, b.userKeys.length >> 2);
-    const devRemap = this.remap[0]!, ctyRemap = this.remap[1]!;
-    const bUser = b.user, bTs = b.ts, bTrack = b.track, bArtist = b.artist, bAlbum = b.album, bMs = b.ms, bArrival = b.arrival;
-    const bSource = b.source, bPriv = b.priv, bDevice = b.device, bCountry = b.country;
-    for (let i = 0; i < n; i++) {
-      const r = order[start + i]!;
-      const u = bUser[r]! * 4;
+  /** Dictionary column k's index of rows order[start, start + n), through the file's remap. */
+  private gatherIndexes(k: number, codes: Int32Array, order: Uint32Array, start: number, n: number, dst: Int32Array): void {
+    const remap = this.remap[k]!;
+    for (let i = 0; i < n; i++) dst[i] = remap[codes[order[start + i]!]!]!;
+  }
+}
+
+/** The user key column: each row's 16 key bytes, copied as four 32-bit words (a raw copy: byte order is kept). */
+function gatherKeys(b: RowBlock, order: Uint32Array, files: readonly LaidOut[]): void {
+  const userWords = new Uint32Array(b.userKeys.buffer, b.userKeys.byteOffset, b.userKeys.length >> 2);
+  const bUser = b.user;
+  for (const f of files) {
+    const dst = new Uint32Array(f.bytes.buffer, f.bytes.byteOffset + f.values[0]!, f.n * 4);
+    for (let i = 0, s = f.start; i < f.n; i++) {
+      const u = bUser[order[s + i]!]! * 4;
       const o = i * 4;
-      keyWords[o] = userWords[u]!;
-      keyWords[o + 1] = userWords[u + 1]!;
-      keyWords[o + 2] = userWords[u + 2]!;
-      keyWords[o + 3] = userWords[u + 3]!;
-      const v = bTs[r]!;
-      const hi = Math.floor(v / 4294967296);
-      tsWords[2 * i] = (v - hi * 4294967296) | 0;
-      tsWords[2 * i + 1] = hi;
-      track[i] = bTrack[r]!;
-      artist[i] = bArtist[r]!;
-      album[i] = bAlbum[r]!;
-      ms[i] = bMs[r]!;
-      arrival[i] = bArrival[r]!;
-      source[i] = bSource[r]!;
-      priv[i] = bPriv[r]!;
-      device[i] = devRemap[bDevice[r]!]!;
-      country[i] = ctyRemap[bCountry[r]!]!;
+      dst[o] = userWords[u]!;
+      dst[o + 1] = userWords[u + 1]!;
+      dst[o + 2] = userWords[u + 2]!;
+      dst[o + 3] = userWords[u + 3]!;
     }
+  }
+}
+
+/** The ts column: milliseconds (exact in a double) as little-endian int64 words. */
+function gatherTs(ts: Float64Array, order: Uint32Array, files: readonly LaidOut[]): void {
+  for (const f of files) {
+    const dst = new Int32Array(f.bytes.buffer, f.bytes.byteOffset + f.values[1]!, f.n * 2);
+    for (let i = 0, s = f.start; i < f.n; i++) {
+      const v = ts[order[s + i]!]!;
+      const hi = Math.floor(v / 4294967296);
+      dst[2 * i] = (v - hi * 4294967296) | 0;
+      dst[2 * i + 1] = hi;
+    }
+  }
+}
+
+function gatherI32(src: Int32Array, order: Uint32Array, files: readonly LaidOut[], field: number): void {
+  for (const f of files) {
+    const dst = new Int32Array(f.bytes.buffer, f.bytes.byteOffset + f.values[field]!, f.n);
+    for (let i = 0, s = f.start; i < f.n; i++) dst[i] = src[order[s + i]!]!;
+  }
+}
+
+/** One-byte columns (source is Int8, priv Uint8: their bytes are copied as they are). */
+function gatherBytes(src: Int8Array | Uint8Array, order: Uint32Array, files: readonly LaidOut[], field: number): void {
+  const bytes = new Uint8Array(src.buffer, src.byteOffset, src.length);
+  for (const f of files) {
+    const dst = new Uint8Array(f.bytes.buffer, f.bytes.byteOffset + f.values[field]!, f.n);
+    for (let i = 0, s = f.start; i < f.n; i++) dst[i] = bytes[order[s + i]!]!;
   }
 }

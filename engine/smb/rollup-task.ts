@@ -42,9 +42,11 @@ export function rollupTask(t: RollupTaskInput): BucketFileInfo {
 /** The sorters' scratch, kept by the thread across buckets (fresh memory is slow to touch here). */
 const tsOrder = new TsOrder();
 const codeOrder = new CodeOrder();
+/** The writer, whose output buffer is reused from bucket to bucket. */
+const writer = new BucketWriter();
 
 /** Rolls up logical bucket j of `source` into `outDir` (one file, written atomically). */
-export function rollUpBucket(source: SmbSource, j: number, remap: OverflowRemap, outDir: string, writer = new BucketWriter()): BucketFileInfo {
+export function rollUpBucket(source: SmbSource, j: number, remap: OverflowRemap, outDir: string, bucketWriter = writer): BucketFileInfo {
   const inputs = source.readBucket(j);
   const total = inputs.reduce((s, x) => s + x.columns.n, 0);
   const block = new RowBlock();
@@ -101,7 +103,7 @@ export function rollUpBucket(source: SmbSource, j: number, remap: OverflowRemap,
   }
   invariant(q === total, () => `roll-up of bucket ${j}: ${total - q} rows belong to no key group`);
   const name = bucketFileName(j, source.numBuckets, 0, 1);
-  const { bytes, buffers } = writer.encode(block, order, 0, total);
+  const { bytes, buffers } = bucketWriter.encode(block, order, 0, total);
   writeFileAtomic(path.join(outDir, name), bytes);
   return { name, bucket: j, shard: 0, rows: total, bytes: bytes.length, buffers };
 }

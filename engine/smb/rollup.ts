@@ -5,7 +5,6 @@ import * as arrow from 'apache-arrow';
 import { writeFileAtomic } from '../lake/atomic-file.ts';
 import type { RejectReason } from '../lake/play-schema.ts';
 import { ROLLUP_SORT_KEYS } from './bucket-schema.ts';
-import { BucketWriter } from './bucket-writer.ts';
 import { METADATA_FILE, REJECTS_FILE } from './filename-policy.ts';
 import { writeMetadata, type BucketFileInfo, type BucketMetadata } from './metadata.ts';
 import { RowBlock } from './row-block.ts';
@@ -68,9 +67,8 @@ export async function rollUpPartitions(inputDirs: readonly string[], outDir: str
   const files: BucketFileInfo[] = new Array(source.numBuckets);
   let done = 0;
   if (options.workers === 0) {
-    const writer = new BucketWriter();
     for (let j = 0; j < source.numBuckets; j++) {
-      files[j] = rollUpBucket(source, j, remap, outDir, writer);
+      files[j] = rollUpBucket(source, j, remap, outDir);
       options.onBucket?.(++done, source.numBuckets, files[j]!.rows);
     }
   } else {

@@ -110,6 +110,25 @@ describe('BucketWriter', () => {
     }), { numRuns: 150 });
   });
 
+  it('gives each range of encodeRanges the same file as encoding that range alone (empty ranges included)', () => {
+    const together = new BucketWriter(), alone = new BucketWriter();
+    fc.assert(fc.property(fc.array(row, { minLength: 1, maxLength: 200 }), fc.array(fc.nat(), { maxLength: 12 }), (rows, cuts) => {
+      const b = blockOf(rows);
+      const n = rows.length;
+      // Rows in reverse: every file's rows are spread over the block, as a sorted day's are.
+      const order = Uint32Array.from({ length: n }, (_, i) => n - 1 - i);
+      const bounds = [0, ...cuts.map((c) => c % (n + 1)).sort((x, y) => x - y), n];
+      const files = together.encodeRanges(b, order, bounds);
+      expect(files).toHaveLength(bounds.length - 1);
+      files.forEach((f, k) => {
+        const want = alone.encode(b, order, bounds[k]!, bounds[k + 1]!);
+        expect(Buffer.from(f.bytes).equals(Buffer.from(want.bytes))).toBe(true);
+        expect(f.buffers).toEqual(want.buffers);
+        if (bounds[k + 1]! > bounds[k]!) expect(Buffer.from(f.bytes).equals(Buffer.from(arrowReference(b, order, bounds[k]!, bounds[k + 1]!)))).toBe(true);
+      });
+    }), { numRuns: 100 });
+  });
+
   it('gives an empty file and no index for an empty range', () => {
     const b = blockOf([]);
     expect(new BucketWriter().encode(b, new Uint32Array(0), 0, 0)).toEqual({ bytes: new Uint8Array(0), buffers: undefined });
