@@ -22,7 +22,8 @@ export async function duckdb(threads: number): Promise<DuckConnection> {
   if (!fs.existsSync(entry)) {
     fs.mkdirSync(DEPS, { recursive: true });
     fs.writeFileSync(path.join(DEPS, 'package.json'), '{ "private": true }\n');
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', DEPS, `@duckdb/node-api@${DUCKDB_VERSION}`], { stdio: 'inherit' });
+    // npm's report goes to stderr: stdout may be `wrapped bench --json`'s JSON (and is, under --compare).
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', DEPS, `@duckdb/node-api@${DUCKDB_VERSION}`], { stdio: ['ignore', 2, 2] });
   }
   const api = (await import(pathToFileURL(path.join(entry, 'lib', 'index.js')).href)) as {
     DuckDBInstance: { create(p: string, o: Record<string, string>): Promise<{ connect(): Promise<DuckConnection> }> };
