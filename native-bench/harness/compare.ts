@@ -29,7 +29,7 @@ export function benchAtRef(ref: string, args: readonly string[]): BenchJson {
     // DuckDB, installed on first use (native-bench/duckdb.ts), shared too: otherwise the
     // other commit installs it again, and an older harness printed npm's report into its JSON.
     const deps = path.join(ROOT, 'native-bench', '.deps');
-    if (fs.existsSync(deps)) fs.symlinkSync(deps, path.join(dir, 'native-bench', '.deps'));
+    if (fs.existsSync(deps) && fs.existsSync(path.join(dir, 'native-bench'))) fs.symlinkSync(deps, path.join(dir, 'native-bench', '.deps'));
     prepareForTiming(dir);
     const r = spawnSync(process.execPath, ['engine/cli/wrapped.mjs', 'bench', '--json', ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
     if (r.status !== 0) throw new Error(`wrapped bench at ${ref} failed (exit ${r.status}): ${(r.stderr || '').split('\n').filter(Boolean).slice(-3).join(' | ')}`);
