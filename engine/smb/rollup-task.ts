@@ -42,7 +42,7 @@ export function rollupTask(t: RollupTaskInput): BucketFileInfo {
 /** The sorters' scratch, kept by the thread across buckets (fresh memory is slow to touch here). */
 const tsOrder = new TsOrder();
 const codeOrder = new CodeOrder();
-/** The writer, whose output buffer is reused from bucket to bucket. */
+/** The worker's writer, whose output buffer is reused from bucket to bucket (freed when the pool closes). */
 const writer = new BucketWriter();
 
 /** Rolls up logical bucket j of `source` into `outDir` (one file, written atomically). */

@@ -5,6 +5,7 @@ import * as arrow from 'apache-arrow';
 import { writeFileAtomic } from '../lake/atomic-file.ts';
 import type { RejectReason } from '../lake/play-schema.ts';
 import { ROLLUP_SORT_KEYS } from './bucket-schema.ts';
+import { BucketWriter } from './bucket-writer.ts';
 import { METADATA_FILE, REJECTS_FILE } from './filename-policy.ts';
 import { writeMetadata, type BucketFileInfo, type BucketMetadata } from './metadata.ts';
 import { RowBlock } from './row-block.ts';
@@ -67,8 +68,10 @@ export async function rollUpPartitions(inputDirs: readonly string[], outDir: str
   const files: BucketFileInfo[] = new Array(source.numBuckets);
   let done = 0;
   if (options.workers === 0) {
+    // A writer of its own: its buffer (the size of the largest bucket's file) is dropped when the roll-up returns.
+    const writer = new BucketWriter();
     for (let j = 0; j < source.numBuckets; j++) {
-      files[j] = rollUpBucket(source, j, remap, outDir);
+      files[j] = rollUpBucket(source, j, remap, outDir, writer);
       options.onBucket?.(++done, source.numBuckets, files[j]!.rows);
     }
   } else {

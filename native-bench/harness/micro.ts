@@ -184,13 +184,15 @@ function writerBenches(): Micro[] {
       // Copied as they come: a file's bytes are valid until the writer's next call.
       const want = Array.from({ length: buckets }, (_, k) => Buffer.from(alone.encode(b, order, bounds[k]!, bounds[k + 1]!).bytes));
       const got = together.encodeRanges(b, order, bounds);
-      if (got.some((f, k) => !Buffer.from(f.bytes).equals(want[k]!))) return 'encodeRanges and encode per file gave different bytes';
+      const k0 = got.findIndex((f, k) => !Buffer.from(f.bytes).equals(want[k]!));
+      if (k0 >= 0) return `file ${k0}: encodeRanges gave ${got[k0]!.bytes.length} bytes, expected the ${want[k0]!.length} that encode of the range alone gives, byte for byte`;
       const k = 3, rows = bounds[k + 1]! - bounds[k]!;
       const c = bucketColumns('check.arrow', want[k]!, rows);
       for (let i = 0; i < rows; i++) {
         const row = order[bounds[k]! + i]!, u = b.user[row]!;
-        if (tsAt(c, i) !== b.ts[row]) return `file ${k} row ${i}: ts read back differs`;
-        if (!Buffer.from(c.keys.subarray(i * KEY_BYTES, (i + 1) * KEY_BYTES)).equals(Buffer.from(b.userKeys.subarray(u * KEY_BYTES, (u + 1) * KEY_BYTES)))) return `file ${k} row ${i}: key read back differs`;
+        if (tsAt(c, i) !== b.ts[row]) return `file ${k} row ${i}: read back ts ${tsAt(c, i)}, expected ${b.ts[row]} (block row ${row})`;
+        const readKey = Buffer.from(c.keys.subarray(i * KEY_BYTES, (i + 1) * KEY_BYTES)), userKey = Buffer.from(b.userKeys.subarray(u * KEY_BYTES, (u + 1) * KEY_BYTES));
+        if (!readKey.equals(userKey)) return `file ${k} row ${i}: read back key ${readKey.toString('hex')}, expected ${userKey.toString('hex')} (block row ${row})`;
       }
     }
     return null;
