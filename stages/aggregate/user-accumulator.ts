@@ -292,6 +292,62 @@ export class UserAccumulator {
       this.monthOfHour[h] = this.monthOfDay[Math.floor(h / 24)]!;
       this.hourOfDay[h] = h % 24;
     }
+    this.settleShape();
+  }
+
+  /**
+   * Gives this object, before any kernel runs, the hidden class it will have
+   * after every kind of user. V8 compiles the kernels against that class: a
+   * field first written after construction turns from constant to mutable, and
+   * `totalMs` first passing 2^30 (the small-integer range) turns to a double;
+   * either change discards the compiled kernels that read the field, to be
+   * compiled again. In a stage-1 warm-up that cost each worker ~20 deopts and
+   * recompiles of `addRows`, `finalize` and the helpers they call
+   * (`--trace-deopt`; docs/benchmarks.md, session 16). So every field the
+   * kernels write is written here once with another value and back (a typed
+   * array: a copy of itself), and `totalMs` holds a double from the start.
+   */
+  private settleShape(): void {
+    this.totalMs = 0.5;
+    this.totalMs = 0;
+    this.largeGroupTs = 0;
+    this.largeGroupTs = NaN;
+    this.offsetMs = this.plays = this.streams = this.nl = this.na = this.nCodes = this.rows = this.rowGen = 1;
+    this.offsetMs = this.plays = this.streams = this.nl = this.na = this.nCodes = this.rows = this.rowGen = 0;
+    this.ctGen = this.gen = 2;
+    this.ctGen = this.gen = 1;
+    this.ctCap++;
+    this.ctCap--;
+    this.ctShift++;
+    this.ctShift--;
+    this.mask++;
+    this.mask--;
+    this.ct = this.ct.slice();
+    this.ctKeys = this.ctKeys.slice();
+    this.ctVals = this.ctVals.slice();
+    this.lRow = this.lRow.slice();
+    this.lTrack = this.lTrack.slice();
+    this.lPlays = this.lPlays.slice();
+    this.lStreams = this.lStreams.slice();
+    this.lMs = this.lMs.slice();
+    this.lFirst = this.lFirst.slice();
+    this.lArtist = this.lArtist.slice();
+    this.laArtist = this.laArtist.slice();
+    this.maPlays = this.maPlays.slice();
+    this.maMs = this.maMs.slice();
+    this.maStreams = this.maStreams.slice();
+    this.aPlays = this.aPlays.slice();
+    this.aStreams = this.aStreams.slice();
+    this.aMs = this.aMs.slice();
+    this.aFirst = this.aFirst.slice();
+    this.albAlbum = this.albAlbum.slice();
+    this.albStreams = this.albStreams.slice();
+    this.albMs = this.albMs.slice();
+    this.slots = this.slots.slice();
+    this.stamps = this.stamps.slice();
+    this.rowTs = this.rowTs.slice();
+    this.rowCode = this.rowCode.slice();
+    this.rowMs = this.rowMs.slice();
   }
 
   /** Starts a user with this UTC offset; `maxRows` (a hint) sizes the scratch for the rows to come. */
@@ -538,9 +594,10 @@ export class UserAccumulator {
     const shift = this.offsetMs - this.base;
     // Local day and hour of the previous counted row: rows of a day file come sorted by ts,
     // so most rows fall in the same hour as the one before. Their hour's and month's sums
-    // run in locals and are added to the histograms when the hour (day) changes.
+    // run in locals and are added to the histograms when the hour (day) changes. Their ms
+    // sums start as −0, a double, as addTrackSorted's do (see there).
     let dayLo = 0, dayHi = -1, day = 0, m = 0;
-    let hourLo = 0, hourHi = -1, hour = 0, runHourMs = 0, runMonthPlays = 0, runMonthMs = 0;
+    let hourLo = 0, hourHi = -1, hour = 0, runHourMs = -0, runMonthPlays = 0, runMonthMs = -0;
     let rows = this.rows, plays = this.plays, streams = this.streams, totalMs = this.totalMs;
     let outside = 0, late = 0, priv = 0, dup = 0, unknown = 0, others = 0;
     for (let i = start; i < end; i++) {
@@ -654,12 +711,12 @@ export class UserAccumulator {
       const x = ts + shift;
       if (x < hourLo || x >= hourHi) {
         hours[hour]! += runHourMs;
-        runHourMs = 0;
+        runHourMs = -0;
         if (x < dayLo || x >= dayHi) {
           monthPlays[m]! += runMonthPlays;
           monthMs[m]! += runMonthMs;
           runMonthPlays = 0;
-          runMonthMs = 0;
+          runMonthMs = -0;
           day = Math.floor(x / DAY_MS);
           dayLo = day * DAY_MS;
           dayHi = dayLo + DAY_MS;
@@ -720,14 +777,18 @@ export class UserAccumulator {
     const groupCode = this.groupCode, groupMs = this.groupMs;
     const codeRow = this.codeRow, R = this.row, stampAt = this.stampAt, rowGen = this.rowGen, trackCode = this.trackCode;
     const shift = this.offsetMs - this.base;
-    let plays = 0, streams = 0, totalMs = 0;
+    // Sums of ms start as doubles: the user's total from its double field, a run's and a month's
+    // from −0 (a double; x + −0 is x, and a sum of plays is never −0). A sum that started as a
+    // small integer would be compiled as an int32 add and deoptimize the kernel the first time it
+    // passed 2^31 — in each worker, at a heavy account (--trace-deopt, docs/benchmarks.md, session 16).
+    let plays = 0, streams = 0, totalMs = this.totalMs;
     let outside = 0, late = 0, priv = 0, dup = 0, unknown = 0;
     // The current run: its stored code, local track (-2 unknown) and local artist (-1 none).
     // Its dedupe code (an overflow id's is shared by all partitions).
     let runRaw = 0, runCode = 0, inRun = false, l = -2, la = -1;
-    let rPlays = 0, rStreams = 0, rMs = 0, rFirst = Infinity;
+    let rPlays = 0, rStreams = 0, rMs = -0, rFirst = Infinity;
     // The current month inside the run, and its sums.
-    let m = -1, mPlays = 0, mStreams = 0, mMs = 0;
+    let m = -1, mPlays = 0, mStreams = 0, mMs = -0;
     // The current (code, ts) group of kept rows.
     let groupTs = -Infinity, groupN = 0;
     for (let i = start; i <= end; i++) {
@@ -778,7 +839,7 @@ export class UserAccumulator {
         runCode = raw >= 0 ? raw : oCode[-raw - 1]!;
         rPlays = 0;
         rStreams = 0;
-        rMs = 0;
+        rMs = -0;
         rFirst = Infinity;
         groupTs = -Infinity;
         groupN = 0;
@@ -853,7 +914,7 @@ export class UserAccumulator {
         m = hm;
         mPlays = 0;
         mStreams = 0;
-        mMs = 0;
+        mMs = -0;
       }
       mPlays++;
       mStreams += stream;
@@ -861,7 +922,7 @@ export class UserAccumulator {
     }
     this.plays += plays;
     this.streams += streams;
-    this.totalMs += totalMs;
+    this.totalMs = totalMs;
     const sk = this.skips;
     sk.outside_window += outside;
     sk.late_arrival += late;
