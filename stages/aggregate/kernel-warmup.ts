@@ -76,6 +76,44 @@ function fillUser(p: Plays, codes: WarmupCodes, w: YearWindow, rnd: () => number
   }
 }
 
+/**
+ * Two canonical codes whose tracks differ in artist, album and the artists'
+ * genre (null when the catalog has no such pair): `fillTies`'s tracks.
+ */
+function tiePair(c: StageCatalog, codes: WarmupCodes): [number, number] | null {
+  const a = codes.canonical[0];
+  if (a === undefined) return null;
+  const ta = c.resolve[a]!;
+  for (const b of codes.canonical) {
+    const tb = c.resolve[b]!;
+    const artistA = c.trackArtist[ta]!, artistB = c.trackArtist[tb]!;
+    if (artistA < 0 || artistB < 0 || artistA === artistB || c.trackAlbum[ta] === c.trackAlbum[tb]) continue;
+    const ga = c.artistGenre[artistA]!, gb = c.artistGenre[artistB]!;
+    if (ga >= 0 && gb >= 0 && ga !== gb) return [a, b];
+  }
+  return null;
+}
+
+/**
+ * A user whose two tracks tie exactly: the same plays, streams and ms in every
+ * month (each day, one play of each, an hour apart), so that finalize breaks a
+ * tie in each of its orders — tracks, artists, albums, genres and the month's
+ * top artist — by id or name. Those reads run only on exact ties; never run
+ * before finalize is compiled, each deoptimized it at its first tie in a real
+ * task (`--trace-deopt`, docs/benchmarks.md, session 16).
+ */
+function fillTies(p: Plays, [a, b]: [number, number], w: YearWindow): void {
+  for (let i = 0; i < p.track.length; i++) {
+    const t = w.startMs + Math.floor(i / 2) * DAY_MS + (i & 1) * 3_600_000;
+    p.tsWords[2 * i] = t % 4294967296;
+    p.tsWords[2 * i + 1] = Math.floor(t / 4294967296);
+    p.track[i] = i & 1 ? b : a;
+    p.ms[i] = 30_000;
+    p.arrival[i] = Math.floor(t / DAY_MS);
+    p.priv[i] = 0;
+  }
+}
+
 /** Reorders one user's rows by (track code, ts), as a roll-up stores them (ROLLUP_SORT_KEYS). */
 function trackOrder(p: Plays, codeOrder: CodeOrder): void {
   const n = p.track.length;
@@ -130,8 +168,11 @@ export function warmupTasks(c: StageCatalog, w: YearWindow, runId: string): Aggr
   });
   const rnd = lcg(0x5eed);
   const codeOrder = new CodeOrder();
+  const pair = tiePair(c, codes);
   for (let u = 0; u < SMALL; u++) {
-    fillUser(slice(u * SMALL_ROWS, SMALL_ROWS), codes, w, rnd, w.startMs + u * 1_000, DAY_MS, 240_000, 50);
+    // The second user of every task breaks ties in every order finalize sorts by.
+    if (u % 25 === 1 && pair) fillTies(slice(u * SMALL_ROWS, SMALL_ROWS), pair, w);
+    else fillUser(slice(u * SMALL_ROWS, SMALL_ROWS), codes, w, rnd, w.startMs + u * 1_000, DAY_MS, 240_000, 50);
     trackOrder(slice(u * SMALL_ROWS, SMALL_ROWS), codeOrder);
   }
   const bigAt = SMALL * SMALL_ROWS;

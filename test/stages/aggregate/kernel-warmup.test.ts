@@ -1,29 +1,16 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { StageCatalog } from '../../../engine/catalog/stage-catalog.ts';
 import { warmCombiner, warmupCodes, warmupPartials, warmupTasks } from '../../../stages/aggregate/kernel-warmup.ts';
 import { TOP_ALBUMS, TOP_ARTISTS, TOP_TRACKS, UserAccumulator, type SkipCounts, type UserPartial } from '../../../stages/aggregate/user-accumulator.ts';
 import { aggregateTask, warmup } from '../../../stages/aggregate/worker.ts';
 import { yearWindow } from '../../../stages/aggregate/year-window.ts';
+import { SMALL_TRACKS, smallCatalog } from '../../helpers/small-catalog.ts';
 
 const W = yearWindow(2025);
-/**
- * 300 tracks of 40 artists; codes 0..299 name them in order, codes 300..309
- * are old ids of tracks 0..9 (aliases), codes 310..314 name no track.
- */
-const TRACKS = 300;
-const catalog: StageCatalog = {
-  tracks: TRACKS, artists: 40, albums: 60, genres: 5,
-  trackArtist: Int32Array.from({ length: TRACKS }, (_, t) => t % 40),
-  trackAlbum: Int32Array.from({ length: TRACKS }, (_, t) => t % 60),
-  artistGenre: Int32Array.from({ length: 40 }, (_, a) => a % 5),
-  trackIdRank: Int32Array.from({ length: TRACKS }, (_, t) => TRACKS - 1 - t),
-  artistIdRank: Int32Array.from({ length: 40 }, (_, a) => a),
-  albumIdRank: Int32Array.from({ length: 60 }, (_, a) => a),
-  genreNameRank: Int32Array.from({ length: 5 }, (_, g) => g),
-  resolve: Int32Array.from({ length: 315 }, (_, c) => (c < TRACKS ? c : c < 310 ? c - TRACKS : -1)),
-  trackYear: Int32Array.from({ length: TRACKS }, (_, t) => 1990 + (t % 36)),
-  trackFeatures: Int32Array.from({ length: 5 * TRACKS }, (_, i) => (i % 7 === 0 ? -1 : i % 1000)),
-};
+const catalog = smallCatalog();
+const TRACKS = SMALL_TRACKS;
+const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 describe('kernel warm-up', () => {
   it('sorts the dictionary codes into a track\'s first code, aliases and codes naming no track', () => {
@@ -58,6 +45,22 @@ describe('kernel warm-up', () => {
     expect(warmup({ runId: 'warmed', catalog, window: W })).toBe(1);
     const afterWarmup = aggregateTask({ ...task, runId: 'warmed' });
     expect({ ...afterWarmup, ms: 0, cpuMs: 0 }).toEqual({ ...fresh, ms: 0, cpuMs: 0 });
+  });
+
+  it('leaves the kernels compiled once: after the warm-up, a heavy account deoptimizes none of them (--trace-deopt)', () => {
+    // A fresh process: the warm-up, then a bot whose run, month and total ms pass 2^31, through both kernels and the combiner.
+    const r = spawnSync(process.execPath, ['--trace-deopt', '--import', 'tsx', 'test/helpers/kernel-deopts.ts'], { cwd: root, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(JSON.parse(lines.find((l) => l.startsWith('{"totals"'))!).totals).toEqual([4e9, 4e9, 4e9]);
+    // V8 prints one "[bailout (kind: …, reason: …): begin. deoptimizing … <JSFunction name …>" line per deoptimization.
+    const deopts = lines.flatMap((l) => {
+      const m = /\[bailout \(kind: [^,]+, reason: ([^)]*)\).*?<JSFunction (\S+)/.exec(l);
+      return m ? [`${m[2]}: ${m[1]}`] : [];
+    });
+    expect(deopts.length, 'the probe ran under --trace-deopt (other functions deoptimize at least once)').toBeGreaterThan(0);
+    const kernels = new Set(['aggregateTask', 'addRows', 'addTrackSorted', 'finalize', 'addPartial', 'takePartial']);
+    expect(deopts.filter((d) => kernels.has(d.split(':')[0]!))).toEqual([]);
   });
 
   it("warms the coordinator's combiner on partials past every top-K size, and leaves it as a fresh one", () => {
