@@ -24,20 +24,27 @@ export function stringTable(values: readonly string[]): StringTable {
     for (let k = 0; k < v.length && ascii; k++) if (v.charCodeAt(k) > 0x7f) ascii = false;
     offsets[i + 1] = total += v.length;
   }
-  if (!ascii) {
-    const parts = values.map((v) => encoder.encode(v));
-    total = 0;
-    parts.forEach((p, i) => (offsets[i + 1] = total += p.length));
-    const bytes = new Uint8Array(total);
-    parts.forEach((p, i) => bytes.set(p, offsets[i]!));
-    return { bytes, offsets };
-  }
+  if (!ascii) return encodedTable(values, offsets);
   const bytes = new Uint8Array(total);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     const o = offsets[i]!;
     for (let k = 0; k < v.length; k++) bytes[o + k] = v.charCodeAt(k);
   }
+  return { bytes, offsets };
+}
+
+/**
+ * `stringTable` for input that is not all ASCII, through a TextEncoder. Apart
+ * because it is rare: compiled into `stringTable`, its first use after a run of
+ * ASCII tables deoptimized it, in every worker (--trace-deopt; docs/benchmarks.md, session 16).
+ */
+function encodedTable(values: readonly string[], offsets: Int32Array): StringTable {
+  const parts = values.map((v) => encoder.encode(v));
+  let total = 0;
+  parts.forEach((p, i) => (offsets[i + 1] = total += p.length));
+  const bytes = new Uint8Array(total);
+  parts.forEach((p, i) => bytes.set(p, offsets[i]!));
   return { bytes, offsets };
 }
 

@@ -89,7 +89,6 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
   const rejectCounts: Partial<Record<RejectReason, number>> = {};
   const spillDir = path.join(outDir, '_spill');
   const runs: string[] = [];
-  let rows = 0;
   const spill = () => {
     const rank = userRanksOf(block, o.numBuckets);
     const order = sortBlock(block, rank, tsOrder);
@@ -109,40 +108,7 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
     }
   }
 
-  const infos: BucketFileInfo[] = [];
-  // Creating files can cost far more than writing their bytes (docs/architecture.md §2): timed, for the report.
-  let written = 0, writeMs = 0;
-  const write = (f: () => void) => {
-    const t = performance.now();
-    f();
-    writeMs += performance.now() - t;
-    written++;
-  };
-  // Files of consecutive buckets `first`, first + 1, …: bucket first + q holds rows order[starts[q], starts[q + 1]),
-  // split evenly into shards. Encoded in batches (BucketWriter gathers a batch a column at a time), then written.
-  const writeBuckets = (b: RowBlock, order: Uint32Array, first: number, starts: readonly number[]) => {
-    const bounds: number[] = [];
-    for (let q = 0; q + 1 < starts.length; q++) {
-      const n = starts[q + 1]! - starts[q]!;
-      for (let s = 0; s < o.numShards; s++) bounds.push(starts[q]! + Math.floor((n * s) / o.numShards));
-    }
-    bounds.push(starts.at(-1)!);
-    for (let k0 = 0; k0 + 1 < bounds.length;) {
-      let k1 = k0 + 1;
-      while (k1 + 1 < bounds.length && bounds[k1 + 1]! - bounds[k0]! <= WRITE_BATCH_ROWS) k1++;
-      const encoded = writer.encodeRanges(b, order, bounds.slice(k0, k1 + 1));
-      encoded.forEach(({ bytes, buffers }, i) => {
-        const k = k0 + i, bucket = first + Math.floor(k / o.numShards), shard = k % o.numShards;
-        const name = bucketFileName(bucket, o.numBuckets, shard, o.numShards);
-        write(() => writeFileAtomic(path.join(outDir, name), bytes));
-        const fileRows = bounds[k + 1]! - bounds[k]!;
-        infos.push({ name, bucket, shard, rows: fileRows, bytes: bytes.length, buffers });
-        rows += fileRows;
-      });
-      k0 = k1;
-    }
-  };
-
+  const out: Written = { dir: outDir, infos: [], rows: 0, files: 0, writeMs: 0 };
   if (runs.length === 0) {
     const rank = userRanksOf(block, o.numBuckets);
     const order = sortBlock(block, rank, tsOrder);
@@ -152,7 +118,7 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
       while (end < block.n && bucketOfHash(block.userHash[block.user[order[end]!]!]!, o.numBuckets) === bucket) end++;
       starts.push(end);
     }
-    writeBuckets(block, order, 0, starts);
+    writeBuckets(block, order, 0, starts, o, out);
   } else {
     if (block.n > 0) spill();
     const rank = userRanksOf(block, o.numBuckets);
@@ -163,12 +129,11 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
       block.n = 0;
       for (const run of runs) readRun(run, bucket, block);
       const order = sortBlock(block, rank, tsOrder);
-      writeBuckets(block, order, bucket, [0, block.n]);
+      writeBuckets(block, order, bucket, [0, block.n], o, out);
     }
     fs.rmSync(spillDir, { recursive: true, force: true });
   }
-  const rejectBytes = rejectsFileBytes(rejects);
-  write(() => writeFileAtomic(path.join(outDir, REJECTS_FILE), rejectBytes));
+  timedWrite(out, REJECTS_FILE, rejectsFileBytes(rejects));
 
   const metadata: BucketMetadata = {
     format: SMB_FORMAT, version: SMB_FORMAT_VERSION,
@@ -178,8 +143,65 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
     dictionaries: { track: dicts.track.ref, artist: dicts.artist.ref, album: dicts.album.ref },
     overflow: { track: overflow.track, artist: overflow.artist, album: overflow.album },
     arrivalDays: { first: day, last: day },
-    rows, rejects: rejectCounts, files: infos, inputs,
+    rows: out.rows, rejects: rejectCounts, files: out.infos, inputs,
   };
-  write(() => writeMetadata(outDir, metadata));
-  return { metadata, skipped: false, spilledRuns: runs.length, files: written, writeMs };
+  const t = performance.now();
+  writeMetadata(outDir, metadata);
+  out.writeMs += performance.now() - t;
+  out.files++;
+  return { metadata, skipped: false, spilledRuns: runs.length, files: out.files, writeMs: out.writeMs };
+}
+
+/** What a partition has written so far: its bucket files, their rows, and the files created and the time it took. */
+interface Written {
+  readonly dir: string;
+  readonly infos: BucketFileInfo[];
+  rows: number;
+  files: number;
+  writeMs: number;
+}
+
+/**
+ * Writes one file of the partition, timed: creating files can cost far more
+ * than writing their bytes (docs/architecture.md §2), so the report shows it.
+ */
+function timedWrite(out: Written, name: string, bytes: Uint8Array): void {
+  const t = performance.now();
+  writeFileAtomic(path.join(out.dir, name), bytes);
+  out.writeMs += performance.now() - t;
+  out.files++;
+}
+
+/**
+ * Files of consecutive buckets `first`, first + 1, …: bucket first + q holds
+ * rows order[starts[q], starts[q + 1]), split evenly into shards. Encoded in
+ * batches (BucketWriter gathers a batch a column at a time), then written.
+ *
+ * A module function, not a closure made per partition: calls through closures
+ * that are new each partition failed V8's check of the call's target
+ * ("wrong call target") and deoptimized `bucketPartition` again and again
+ * (--trace-deopt; docs/benchmarks.md, session 16).
+ */
+function writeBuckets(b: RowBlock, order: Uint32Array, first: number, starts: readonly number[], o: BucketSinkOptions, out: Written): void {
+  const bounds: number[] = [];
+  for (let q = 0; q + 1 < starts.length; q++) {
+    const n = starts[q + 1]! - starts[q]!;
+    for (let s = 0; s < o.numShards; s++) bounds.push(starts[q]! + Math.floor((n * s) / o.numShards));
+  }
+  bounds.push(starts.at(-1)!);
+  for (let k0 = 0; k0 + 1 < bounds.length;) {
+    let k1 = k0 + 1;
+    while (k1 + 1 < bounds.length && bounds[k1 + 1]! - bounds[k0]! <= WRITE_BATCH_ROWS) k1++;
+    const encoded = writer.encodeRanges(b, order, bounds.slice(k0, k1 + 1));
+    for (let i = 0; i < encoded.length; i++) {
+      const { bytes, buffers } = encoded[i]!;
+      const k = k0 + i, bucket = first + Math.floor(k / o.numShards), shard = k % o.numShards;
+      const name = bucketFileName(bucket, o.numBuckets, shard, o.numShards);
+      timedWrite(out, name, bytes);
+      const fileRows = bounds[k + 1]! - bounds[k]!;
+      out.infos.push({ name, bucket, shard, rows: fileRows, bytes: bytes.length, buffers });
+      out.rows += fileRows;
+    }
+    k0 = k1;
+  }
 }

@@ -47,6 +47,15 @@ function framed(message: Message, bodyLength: number): Framed {
 let template: { readonly bytes: Uint8Array; readonly at: readonly number[] } | null = null;
 
 /** Blocks: the record batch's, then the dictionaries'. */
+/** The framed message of a dictionary batch: column `field`'s dictionary `d`. */
+function dictionaryMessage(d: FileDictionary, field: number): Framed {
+  const offsetsBytes = pad8(4 * (d.used + 1));
+  const body = offsetsBytes + pad8(d.bytes);
+  const regions = [new BufferRegion(0, 0), new BufferRegion(0, offsetsBytes), new BufferRegion(offsetsBytes, pad8(d.bytes))];
+  const header = new BatchHeader(d.used, [new FieldNode(d.used, 0)], regions, null, []);
+  return framed(Message.from(new DictionaryBatch(header, dictionaryId(field), false), body), body);
+}
+
 function footerOf(blocks: readonly FileBlock[]): Uint8Array {
   if (!template) {
     const marker = (k: number) => new FileBlock(0x5a5a5a50 + k, 0x3c3c3c3c3c30 + k, 0x7e7e7e7e7e70 + k);
@@ -96,7 +105,7 @@ interface LaidOut {
   readonly n: number;
   readonly bytes: Uint8Array;
   /** Byte offset in `bytes` of each field's values buffer, BUCKET_FIELDS order. */
-  readonly values: readonly number[];
+  readonly values: Int32Array;
 }
 
 /**
@@ -178,13 +187,10 @@ export class BucketWriter {
     const dicts = [this.firstUse(0, b.device, order, start, end, tables[0]), this.firstUse(1, b.country, order, start, end, tables[1])];
 
     // Messages first (their sizes fix every position), then one buffer for the whole file.
-    const dictMessages = dicts.map((d, k) => {
-      const offsetsBytes = pad8(4 * (d.used + 1));
-      const body = offsetsBytes + pad8(d.bytes);
-      const regions = [new BufferRegion(0, 0), new BufferRegion(0, offsetsBytes), new BufferRegion(offsetsBytes, pad8(d.bytes))];
-      const header = new BatchHeader(d.used, [new FieldNode(d.used, 0)], regions, null, []);
-      return framed(Message.from(new DictionaryBatch(header, dictionaryId(k === 0 ? DEVICE : COUNTRY), false), body), body);
-    });
+    // Arrays here are literals or pushed to, not made by `map`: V8's `map` returns a packed array
+    // before its caller is optimized and a holey one after, and each such change of an array's
+    // map deoptimized layOut and the gathers again (--trace-deopt; docs/benchmarks.md, session 16).
+    const dictMessages = [dictionaryMessage(dicts[0], DEVICE), dictionaryMessage(dicts[1], COUNTRY)];
     const nodes: FieldNode[] = [];
     const regions: BufferRegion[] = [];
     const valuesAt: number[] = [];
@@ -198,14 +204,14 @@ export class BucketWriter {
     const batchMessage = framed(Message.from(new BatchHeader(n, nodes, regions, null, []), body), body);
 
     let at = 8;
-    const dictBlocks = dictMessages.map((m) => {
-      const block = new FileBlock(m.length, m.bodyLength, at);
+    const dictBlocks: FileBlock[] = [];
+    for (const m of dictMessages) {
+      dictBlocks.push(new FileBlock(m.length, m.bodyLength, at));
       at += m.length + m.bodyLength;
-      return block;
-    });
+    }
     const batchAt = at;
     at += batchMessage.length + batchMessage.bodyLength;
-    const footer = footerOf([new FileBlock(batchMessage.length, body, batchAt), ...dictBlocks]);
+    const footer = footerOf([new FileBlock(batchMessage.length, body, batchAt), dictBlocks[0]!, dictBlocks[1]!]);
     const total = at + 8 + footer.length + 4 + MAGIC.length;
 
     const bytes = this.take(total);
@@ -229,7 +235,8 @@ export class BucketWriter {
       }
     });
     const bodyAt = writeMessage(batchMessage, batchAt);
-    const values = valuesAt.map((v) => bodyAt + v);
+    const values = new Int32Array(valuesAt.length);
+    for (let k = 0; k < values.length; k++) values[k] = bodyAt + valuesAt[k]!;
     // The dictionary columns' indexes, while this file's remaps are set.
     this.gatherIndexes(0, b.device, order, start, n, new Int32Array(bytes.buffer, bytes.byteOffset + values[DEVICE]!, n));
     this.gatherIndexes(1, b.country, order, start, n, new Int32Array(bytes.buffer, bytes.byteOffset + values[COUNTRY]!, n));

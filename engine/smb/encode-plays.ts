@@ -89,6 +89,28 @@ export function prepareFile(f: PlayFile, dicts: Dictionaries, block: RowBlock, o
 }
 
 /**
+ * Counts a skipped row and keeps its values as strings. A function of its own
+ * so that the loop above is not compiled against the shapes of these objects:
+ * a reject's field first null where it had been a string changes them, and
+ * that deoptimized `encodePlays` (--trace-deopt; docs/benchmarks.md, session 16).
+ */
+function reject(f: PlayFile, i: number, reason: RejectReason, rejects: RejectedRow[], rejectCounts: Partial<Record<RejectReason, number>>): void {
+  rejectCounts[reason] = (rejectCounts[reason] ?? 0) + 1;
+  const str = (col: StringCodes) => {
+    const k = col.codes[i]!;
+    return k < 0 ? null : col.valueAt(k);
+  };
+  const ts = f.ts[i]!;
+  rejects.push({
+    reason, file: f.file, row: i,
+    values: {
+      user_id: str(f.user_id), track_id: str(f.track_id), artist_id: str(f.artist_id), album_id: str(f.album_id),
+      ts: ts === ts ? new Date(ts).toISOString() : null, ms_played: f.msValid[i] ? String(f.ms_played[i]) : null, source: str(f.source),
+    },
+  });
+}
+
+/**
  * Validates rows [from, to) of a prepared lake file (SPEC §6) and appends the
  * good ones to the block: per row, array lookups only. The first failing
  * check names the reason, in this order: null_field, bad_user_id,
@@ -117,15 +139,7 @@ export function encodePlays(p: PreparedFile, from: number, to: number, arrivalDa
     else if (ms < 0 || ms > MAX_MS_PLAYED) reason = 'ms_played_out_of_range';
     else if (sourceOf[s] === INVALID) reason = 'unknown_source';
     if (reason !== null) {
-      rejectCounts[reason] = (rejectCounts[reason] ?? 0) + 1;
-      const str = (col: StringCodes, k: number) => (k < 0 ? null : col.valueAt(k));
-      rejects.push({
-        reason, file: f.file, row: i,
-        values: {
-          user_id: str(f.user_id, u), track_id: str(f.track_id, t), artist_id: str(f.artist_id, a), album_id: str(f.album_id, l),
-          ts: ts === ts ? new Date(ts).toISOString() : null, ms_played: msValid[i] ? String(ms) : null, source: str(f.source, s),
-        },
-      });
+      reject(f, i, reason, rejects, rejectCounts);
       continue;
     }
     bUser[j] = userOf[u]!;
