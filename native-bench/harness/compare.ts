@@ -17,12 +17,16 @@ export interface BenchJson {
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * Runs `wrapped bench --json` of another commit (a detached git worktree
- * sharing this checkout's node_modules) with the same arguments, and returns
- * its JSON. The other commit must have the harness.
+ * A detached git worktree of `ref` sharing this checkout's node_modules (and
+ * DuckDB's install), prepared for timing (`prepareForTiming`). `remove()`
+ * deletes it.
  */
-export function benchAtRef(ref: string, args: readonly string[]): BenchJson {
+export function checkoutAt(ref: string): { readonly dir: string; readonly remove: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapped-compare-'));
+  const remove = () => {
+    spawnSync('git', ['-C', ROOT, 'worktree', 'remove', '--force', dir]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
   try {
     execFileSync('git', ['-C', ROOT, 'worktree', 'add', '--detach', dir, ref], { stdio: 'ignore' });
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
@@ -31,12 +35,26 @@ export function benchAtRef(ref: string, args: readonly string[]): BenchJson {
     const deps = path.join(ROOT, 'native-bench', '.deps');
     if (fs.existsSync(deps) && fs.existsSync(path.join(dir, 'native-bench'))) fs.symlinkSync(deps, path.join(dir, 'native-bench', '.deps'));
     prepareForTiming(dir);
-    const r = spawnSync(process.execPath, ['engine/cli/wrapped.mjs', 'bench', '--json', ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
+    return { dir, remove };
+  } catch (e) {
+    remove();
+    throw e;
+  }
+}
+
+/**
+ * Runs `wrapped bench --json` of another commit (a worktree, `checkoutAt`)
+ * with the same arguments, and returns its JSON. The other commit must have
+ * the harness.
+ */
+export function benchAtRef(ref: string, args: readonly string[]): BenchJson {
+  const other = checkoutAt(ref);
+  try {
+    const r = spawnSync(process.execPath, ['engine/cli/wrapped.mjs', 'bench', '--json', ...args], { cwd: other.dir, encoding: 'utf8', maxBuffer: 64 << 20 });
     if (r.status !== 0) throw new Error(`wrapped bench at ${ref} failed (exit ${r.status}): ${(r.stderr || '').split('\n').filter(Boolean).slice(-3).join(' | ')}`);
     return JSON.parse(r.stdout) as BenchJson;
   } finally {
-    spawnSync('git', ['-C', ROOT, 'worktree', 'remove', '--force', dir]);
-    fs.rmSync(dir, { recursive: true, force: true });
+    other.remove();
   }
 }
 
