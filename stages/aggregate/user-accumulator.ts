@@ -301,9 +301,9 @@ export class UserAccumulator {
    * field first written after construction turns from constant to mutable, and
    * `totalMs` first passing 2^30 (the small-integer range) turns to a double;
    * either change discards the compiled kernels that read the field, to be
-   * compiled again. In a stage-1 warm-up that cost each worker ~20 deopts and
-   * recompiles of `addRows`, `finalize` and the helpers they call
-   * (`--trace-deopt`; docs/benchmarks.md, session 16). So every field the
+   * compiled again. In a stage-1 warm-up that deoptimized `addRows`, `finalize`
+   * and three helpers in each worker, each compiled again (`--trace-deopt`;
+   * docs/benchmarks.md, session 16). So every field the
    * kernels write is written here once with another value and back (a typed
    * array: a copy of itself), and `totalMs` holds a double from the start.
    */
