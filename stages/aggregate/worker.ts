@@ -1,7 +1,7 @@
 import { threadCpuMs } from '../../engine/pool/thread-clock.ts';
 import type { AggregateTaskInput, AggregateTaskResult } from './messages.ts';
 import { warmupTasks } from './kernel-warmup.ts';
-import { UserAccumulator, type UserPartial, type UserSummary } from './user-accumulator.ts';
+import { UserAccumulator, type PlayColumns, type TrackCodes, type UserPartial, type UserSummary } from './user-accumulator.ts';
 
 /** One accumulator per worker thread, kept across tasks (its scratch is the catalog's size). */
 let acc: { key: unknown; acc: UserAccumulator } | null = null;
@@ -13,11 +13,16 @@ export function aggregateTask(t: AggregateTaskInput): AggregateTaskResult {
   if (!acc || acc.key !== t.runId) acc = { key: t.runId, acc: new UserAccumulator(t.catalog, t.window) };
   const a = acc.acc;
   const skips0 = { ...a.skips };
-  const cols = t.inputs.map((d) => ({
-    tsWords: new Int32Array(d.sab, d.ts, 2 * d.rows), track: new Int32Array(d.sab, d.track, d.rows), ms: new Int32Array(d.sab, d.ms, d.rows),
-    arrival: new Int32Array(d.sab, d.arrival, d.rows), priv: new Uint8Array(d.sab, d.priv, d.rows),
-  }));
-  const codes = t.inputs.map((d) => ({ overflowCode: d.overflowCode, overflowTrack: d.overflowTrack }));
+  // Views of each input, pushed (not `map`ped: V8's map returns a packed array before this function is
+  // optimized and a holey one after, and the kernels' calls deoptimized at that change; docs/benchmarks.md, session 16).
+  const cols: PlayColumns[] = [], codes: TrackCodes[] = [];
+  for (const d of t.inputs) {
+    cols.push({
+      tsWords: new Int32Array(d.sab, d.ts, 2 * d.rows), track: new Int32Array(d.sab, d.track, d.rows), ms: new Int32Array(d.sab, d.ms, d.rows),
+      arrival: new Int32Array(d.sab, d.arrival, d.rows), priv: new Uint8Array(d.sab, d.priv, d.rows),
+    });
+    codes.push({ overflowCode: d.overflowCode, overflowTrack: d.overflowTrack });
+  }
   const summaries: Array<UserSummary | null> = [];
   const partials: UserPartial[] = [];
   let rows = 0;
