@@ -32,14 +32,38 @@ export interface UserRuns {
  * filter bucket, as `forEachKeyGroup` does.
  */
 export function userRuns(inputs: readonly BucketInput<BucketViews>[]): UserRuns {
+  return groupByUser(scanRuns(inputs));
+}
+
+/** Every input's runs of one key, each with its user (users numbered as first seen), and the users in key order. */
+interface ScannedRuns {
+  readonly keyInput: number[];
+  readonly keyRow: number[];
+  /** Users in key order. */
+  readonly sorted: number[];
+  /** (user, input, start, end) per run. */
+  readonly runs: Int32Array;
+  readonly nRuns: number;
+}
+
+/*
+ * The scan and the grouping are two functions, each ending at its last loop,
+ * and the loops are plain (no map/forEach): userRuns is called once a bucket,
+ * its long loops are compiled on the fly (on-stack replacement) in each call,
+ * and that code, cached and reused, deoptimized at the first statement after
+ * the loop every call — 24 deopts in a stage-1 run of the days
+ * (--trace-deopt; docs/benchmarks.md, session 16).
+ */
+function scanRuns(inputs: readonly BucketInput<BucketViews>[]): ScannedRuns {
   const keyInput: number[] = [];
   const keyRow: number[] = [];
-  /** Users seen so far, in key order. */
   const sorted: number[] = [];
-  const words = inputs.map((x) => keyWords(x.columns.keys));
+  const words: Int32Array[] = [];
+  for (const x of inputs) words.push(keyWords(x.columns.keys));
   let runs = new Int32Array(4 * 1024);
   let nRuns = 0;
-  inputs.forEach((x, input) => {
+  for (let input = 0; input < inputs.length; input++) {
+    const x = inputs[input]!;
     const keys = x.columns.keys;
     const w = words[input]!;
     const n = x.columns.n;
@@ -81,15 +105,34 @@ export function userRuns(inputs: readonly BucketInput<BucketViews>[]): UserRuns 
       nRuns++;
       i = end;
     }
-  });
-  const users = keyInput.length;
-  const byRank = sorted;
+  }
+  return { keyInput, keyRow, sorted, runs, nRuns };
+}
+
+/** A counting sort of the runs by their user's rank in key order, keeping input order within a user. */
+function groupByUser(s: ScannedRuns): UserRuns {
+  const users = s.keyInput.length;
   const rank = new Int32Array(users);
-  byRank.forEach((u, r) => (rank[u] = r));
+  for (let r = 0; r < users; r++) rank[s.sorted[r]!] = r;
   const runStart = new Int32Array(users + 1);
+  const keyInput = new Int32Array(users), keyRow = new Int32Array(users);
+  for (let r = 0; r < users; r++) {
+    keyInput[r] = s.keyInput[s.sorted[r]!]!;
+    keyRow[r] = s.keyRow[s.sorted[r]!]!;
+  }
+  countRuns(s.runs, s.nRuns, rank, runStart);
+  return { users, keyInput, keyRow, runStart, runs: placeRuns(s.runs, s.nRuns, rank, runStart) };
+}
+
+/** runStart[r + 1] = the runs of the user of rank r, then prefix sums. */
+function countRuns(runs: Int32Array, nRuns: number, rank: Int32Array, runStart: Int32Array): void {
   for (let k = 0; k < nRuns; k++) runStart[rank[runs[4 * k]!]! + 1]!++;
-  for (let r = 0; r < users; r++) runStart[r + 1]! += runStart[r]!;
-  const next = runStart.slice(0, users);
+  for (let r = 0; r + 1 < runStart.length; r++) runStart[r + 1]! += runStart[r]!;
+}
+
+/** The (input, start, end) triples laid out by user rank. */
+function placeRuns(runs: Int32Array, nRuns: number, rank: Int32Array, runStart: Int32Array): Int32Array {
+  const next = runStart.slice(0, runStart.length - 1);
   const out = new Int32Array(3 * nRuns);
   for (let k = 0; k < nRuns; k++) {
     const at = next[rank[runs[4 * k]!]!]!++;
@@ -97,5 +140,5 @@ export function userRuns(inputs: readonly BucketInput<BucketViews>[]): UserRuns 
     out[3 * at + 1] = runs[4 * k + 2]!;
     out[3 * at + 2] = runs[4 * k + 3]!;
   }
-  return { users, keyInput: Int32Array.from(byRank, (u) => keyInput[u]!), keyRow: Int32Array.from(byRank, (u) => keyRow[u]!), runStart, runs: out };
+  return out;
 }
