@@ -67,7 +67,9 @@ export function warmup(t: Pick<AggregateTaskInput, 'runId' | 'catalog' | 'window
     acc = { key: t.runId, acc: new UserAccumulator(t.catalog, t.window) };
     acc.acc.prepareForAnyUser();
     // Through the task function itself, on inputs shaped as the coordinator's; they report differences, so no trace is left in skip counts.
-    for (const task of warmupTasks(t.catalog, t.window, t.runId)) aggregateTask(task);
+    // Each through a structured clone, as real tasks arrive: objects the deserializer builds have other
+    // hidden classes than literals, and the first real task deoptimized aggregateTask (docs/benchmarks.md, session 16).
+    for (const task of warmupTasks(t.catalog, t.window, t.runId)) aggregateTask(structuredClone(task));
   }
   return acc === null ? 0 : 1;
 }
