@@ -46,7 +46,6 @@ function framed(message: Message, bodyLength: number): Framed {
  */
 let template: { readonly bytes: Uint8Array; readonly at: readonly number[] } | null = null;
 
-/** Blocks: the record batch's, then the dictionaries'. */
 /** The framed message of a dictionary batch: column `field`'s dictionary `d`. */
 function dictionaryMessage(d: FileDictionary, field: number): Framed {
   const offsetsBytes = pad8(4 * (d.used + 1));
@@ -56,6 +55,7 @@ function dictionaryMessage(d: FileDictionary, field: number): Framed {
   return framed(Message.from(new DictionaryBatch(header, dictionaryId(field), false), body), body);
 }
 
+/** Blocks: the record batch's, then the dictionaries'. */
 function footerOf(blocks: readonly FileBlock[]): Uint8Array {
   if (!template) {
     const marker = (k: number) => new FileBlock(0x5a5a5a50 + k, 0x3c3c3c3c3c30 + k, 0x7e7e7e7e7e70 + k);
