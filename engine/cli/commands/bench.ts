@@ -21,7 +21,8 @@ export const benchCommand: Command = {
     '--compare REF then runs another commit (with its own harness) the same way and prints the ratios;',
     'with --rounds N it also runs the whole pipeline (`wrapped run`) of both commits N times each on one',
     'generated lake, in turn (this, other; other, this; ...), and prints each stage\'s median seconds,',
-    'their ratio and the range of the rounds\' ratios: one run per side can show either commit faster here.',
+    'their ratio and the range of the rounds\' ratios: one run per side can show either commit faster here;',
+    '--only rounds runs just those rounds (no micro, macro or plain --compare run).',
     'Scratch directories are removed after everything is timed. Each macro run reports what creating',
     'a file cost just before it (after mass deletions up to ~50x the usual, for ~6 minutes here);',
     '--settle S waits up to S seconds for it to be cheap first.',
@@ -29,7 +30,7 @@ export const benchCommand: Command = {
   ].join('\n'),
   flags: [
     { name: 'users', kind: 'int', value: 'N', default: 1000, min: 10, max: 1_000_000, help: 'users in the generated year (macro)' },
-    { name: 'only', kind: 'string', value: 'micro|macro', check: (v) => (['micro', 'macro'].includes(String(v)) ? null : 'micro or macro'), help: 'run one half' },
+    { name: 'only', kind: 'string', value: 'micro|macro|rounds', check: (v) => (['micro', 'macro', 'rounds'].includes(String(v)) ? null : 'micro, macro or rounds'), help: 'run one half, or only the alternating rounds of --compare --rounds' },
     { name: 'time-ms', kind: 'int', value: 'MS', default: 500, min: 50, help: 'time per micro benchmark' },
     { name: 'no-duckdb', kind: 'bool', help: 'skip the DuckDB anchor' },
     { name: 'json', kind: 'bool', help: 'print JSON' },
@@ -48,6 +49,9 @@ export const benchCommand: Command = {
     if (rounds > 1 && (!f['compare'] || only === 'micro')) {
       throw wrappedError('ERR_CLI_BAD_VALUE', { command: 'bench', flag: 'rounds', expected: '1 unless --compare is given and the macro half runs (not --only micro)', actual: String(rounds) });
     }
+    if (only === 'rounds' && (!f['compare'] || rounds < 2)) {
+      throw wrappedError('ERR_CLI_BAD_VALUE', { command: 'bench', flag: 'only', expected: "'rounds' only with --compare REF and --rounds 2 or more", actual: `rounds (--compare ${f['compare'] ? String(f['compare']) : 'not given'}, --rounds ${rounds})` });
+    }
     const passArgs = ['--users', String(f['users']), '--time-ms', String(f['time-ms']), ...(only ? ['--only', only] : []), ...(f['no-duckdb'] ? ['--no-duckdb'] : [])];
     // Scratch directories are removed at the end, after every timed step: deleting thousands
     // of files makes the files created soon after slow on some filesystems (fileCreateMs),
@@ -59,11 +63,15 @@ export const benchCommand: Command = {
     try {
       // Worker bundles and native addons built before anything is timed.
       await prepareThisCheckout();
-      log('bench: micro …');
-      if (only !== 'macro') micro = await runMicro(f['time-ms'] as number, log);
-      log('bench: macro …');
-      if (only !== 'micro') macro = await runMacro(f['users'] as number, log, !f['no-duckdb'], removeLater, f['settle'] as number);
-      if (f['compare']) {
+      if (only !== 'macro' && only !== 'rounds') {
+        log('bench: micro …');
+        micro = await runMicro(f['time-ms'] as number, log);
+      }
+      if (only !== 'micro' && only !== 'rounds') {
+        log('bench: macro …');
+        macro = await runMacro(f['users'] as number, log, !f['no-duckdb'], removeLater, f['settle'] as number);
+      }
+      if (f['compare'] && only !== 'rounds') {
         const probeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapped-fs-probe-'));
         removeLater.push(probeDir);
         baseCreateMs = only === 'micro' ? fileCreateMs(probeDir) : (await settleFileCreation(probeDir, f['settle'] as number, log)).ms;
@@ -76,7 +84,8 @@ export const benchCommand: Command = {
     }
     const result = { commit: currentCommit(), node: process.version, cpus: os.availableParallelism(), micro, macro };
     if (f['json']) {
-      const compare = base ? { ref: f['compare'], base_commit: base.commit, base_file_create_ms: baseCreateMs, ratios: ratios(result, base), ...(alternate ? { alternate } : {}) } : undefined;
+      const compare = base ? { ref: f['compare'], base_commit: base.commit, base_file_create_ms: baseCreateMs, ratios: ratios(result, base), ...(alternate ? { alternate } : {}) }
+        : alternate ? { ref: f['compare'], alternate } : undefined;
       ctx.out(JSON.stringify(compare ? { ...result, compare } : result, null, 2));
       return 0;
     }

@@ -54,6 +54,8 @@ describe('the wrapped executable', () => {
       [['generate', '--users', '10'], /ERR_CLI_MISSING_FLAG.*--lake is required/],
       [['generate', '--lake'], /ERR_CLI_MISSING_VALUE.*--lake expects a value/],
       [['bucket', '--lake', 'l', '--smb', 's', '--from', '2025-02-30'], /--from must be a real calendar date/],
+      [['bench', '--rounds', '3'], /--rounds must be 1 unless --compare is given and the macro half runs \(not --only micro\), got '3'/],
+      [['bench', '--only', 'rounds', '--compare', 'HEAD'], /--only must be 'rounds' only with --compare REF and --rounds 2 or more, got 'rounds \(--compare HEAD, --rounds 1\)'/],
     ];
     for (const [args, re] of cases) {
       const r = wrapped(...args);
