@@ -12,7 +12,7 @@ import { encodePlays, Overflow, prepareFile } from './encode-plays.ts';
 import { bucketFileName, METADATA_FILE, REJECTS_FILE } from './filename-policy.ts';
 import { bucketOfHash, HASH_SEED } from './key.ts';
 import { userRanks } from './user-order.ts';
-import { readMetadata, SMB_FORMAT, SMB_FORMAT_VERSION, writeMetadata, type BucketFileInfo, type BucketMetadata } from './metadata.ts';
+import { metadataText, readMetadata, SMB_FORMAT, SMB_FORMAT_VERSION, type BucketFileInfo, type BucketMetadata } from './metadata.ts';
 import { rejectsFileBytes } from './rejects-file.ts';
 import { RowBlock } from './row-block.ts';
 import { readRun, writeRun } from './spill-run.ts';
@@ -145,10 +145,8 @@ export function bucketPartition(day: number, files: readonly string[], outDir: s
     arrivalDays: { first: day, last: day },
     rows: out.rows, rejects: rejectCounts, files: out.infos, inputs,
   };
-  const t = performance.now();
-  writeMetadata(outDir, metadata);
-  out.writeMs += performance.now() - t;
-  out.files++;
+  // metadata.json last: the partition's commit marker.
+  timedWrite(out, METADATA_FILE, metadataText(metadata));
   return { metadata, skipped: false, spilledRuns: runs.length, files: out.files, writeMs: out.writeMs };
 }
 
@@ -165,7 +163,7 @@ interface Written {
  * Writes one file of the partition, timed: creating files can cost far more
  * than writing their bytes (docs/architecture.md §2), so the report shows it.
  */
-function timedWrite(out: Written, name: string, bytes: Uint8Array): void {
+function timedWrite(out: Written, name: string, bytes: Uint8Array | string): void {
   const t = performance.now();
   writeFileAtomic(path.join(out.dir, name), bytes);
   out.writeMs += performance.now() - t;

@@ -69,7 +69,12 @@ export interface BucketMetadata {
 }
 
 export function writeMetadata(dir: string, m: BucketMetadata): void {
-  writeFileAtomic(path.join(dir, METADATA_FILE), JSON.stringify(m, null, 2) + '\n');
+  writeFileAtomic(path.join(dir, METADATA_FILE), metadataText(m));
+}
+
+/** metadata.json's text for `m`. */
+export function metadataText(m: BucketMetadata): string {
+  return JSON.stringify(m, null, 2) + '\n';
 }
 
 /** Reads and checks metadata.json; a directory without one is not a (complete) partition. */
