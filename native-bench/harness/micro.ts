@@ -11,6 +11,8 @@ import { Bench } from 'tinybench';
 import { mulberry32 } from '../../fixtures/sample-year/rng.ts';
 import { sortByRankThenTs } from '../../engine/kernels/rank-ts-sort.ts';
 import { TsOrder } from '../../engine/kernels/ts-order.ts';
+import { topK } from '../../engine/kernels/top-k.ts';
+import { TopKByKey } from '../../engine/kernels/top-k-by-key.ts';
 import { radixSortByRankThenOffset } from './radix-sort-baseline.ts';
 import { userRanksByComparator } from './user-ranks-baseline.ts';
 import { userRanks } from '../../engine/smb/user-order.ts';
@@ -318,6 +320,33 @@ function accumulatorBench(): Micro {
   };
 }
 
+/**
+ * Finalize's top 100 tracks of a user's ~1,200 streamed ones (streams, then
+ * ms, then track id): the selection on packed (streams, ms) keys it uses
+ * beside the heap with a comparator it replaced (baseline), on counts shaped
+ * like a year's (most tracks streamed once or twice, so the 100th place ties
+ * on streams and is decided by ms).
+ */
+function topTracksBenches(): Micro[] {
+  const n = 1_200, k = 100;
+  const r = rng(4);
+  const streams = Int32Array.from({ length: n }, () => 1 + Math.floor(r() ** 4 * 40));
+  const ms = Float64Array.from(streams, (x) => x * 30_000 + Math.floor(r() * 200_000) * (r() < 0.9 ? 1 : 0));
+  const idRank = Int32Array.from({ length: n }, (_, i) => (i * 7919) % n);
+  const key = Float64Array.from({ length: n }, (_, i) => streams[i]! * 2 ** 36 + ms[i]!);
+  const items = Int32Array.from({ length: n }, (_, i) => i);
+  const before = (x: number, y: number) => streams[y]! - streams[x]! || ms[y]! - ms[x]! || idRank[x]! - idRank[y]!;
+  const want = Array.from(items).sort(before).slice(0, k);
+  const same = (got: Int32Array) => (got.length === k && got.every((x, i) => x === want[i]) ? null : 'top 100 differs from sorting every track');
+  const selector = new TopKByKey();
+  const byKey = () => selector.select(items, n, k, key, (x, y) => idRank[x]! - idRank[y]!);
+  const heap = () => topK(items, n, k, before);
+  return [
+    { name: 'top 100 of a user\'s 1,200 tracks: packed keys + quickselect', items: n, unit: 'tracks', check: () => same(byKey()), fn: byKey },
+    { name: 'top 100 of a user\'s 1,200 tracks: heap with a comparator (baseline)', items: n, unit: 'tracks', check: () => same(heap()), fn: heap },
+  ];
+}
+
 function sketchBenches(): Micro[] {
   const r = rng(4);
   const n = 50_000;
@@ -428,7 +457,7 @@ function packagingBenches(): Micro[] {
 export async function runMicro(timeMs: number, log: (s: string) => void): Promise<MicroResult[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapped-micro-'));
   try {
-    const suite = [hashBench(), ...sortBenches(), ...partitionBenches(), ...writerBenches(), ...mappingBenches(dir), accumulatorBench(), ...sketchBenches(), ...packagingBenches()];
+    const suite = [hashBench(), ...sortBenches(), ...partitionBenches(), ...writerBenches(), ...mappingBenches(dir), accumulatorBench(), ...topTracksBenches(), ...sketchBenches(), ...packagingBenches()];
     const results: MicroResult[] = [];
     for (const m of suite) {
       const problem = m.check();
