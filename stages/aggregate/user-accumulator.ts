@@ -1,6 +1,7 @@
 import type { StageCatalog } from '../../engine/catalog/stage-catalog.ts';
 import { atLeast } from '../../engine/columns/growable.ts';
 import { topK } from '../../engine/kernels/top-k.ts';
+import { TopKByKey } from '../../engine/kernels/top-k-by-key.ts';
 import type { YearWindow } from './year-window.ts';
 
 /** Why a stored row did not count (SPEC §3); malformed rows were rejected earlier, at bucketing. */
@@ -127,6 +128,49 @@ function pick<T extends Int32Array | Float64Array>(out: T, order: Int32Array, fr
   return out;
 }
 
+/** `from`'s first out.length values into `out`. */
+function copyInto<T extends Int32Array | Float64Array>(out: T, from: Int32Array | Float64Array): T {
+  for (let i = 0; i < out.length; i++) out[i] = from[i]!;
+  return out;
+}
+
+/** A summary's arrays (UserSummary's names), by length: top tracks, artists, top albums, genres, features. */
+interface SummaryArrays {
+  monthMs: Float64Array; hours: Float64Array; topTrackMs: Float64Array; artistMs: Float64Array; artistFirstStream: Float64Array;
+  topAlbumMs: Float64Array; genreMs: Float64Array; featureMs: Float64Array;
+  monthPlays: Int32Array; monthTopArtist: Int32Array; topTracks: Int32Array; topTrackStreams: Int32Array; artists: Int32Array;
+  artistPlays: Int32Array; artistStreams: Int32Array; topAlbums: Int32Array; topAlbumStreams: Int32Array; genres: Int32Array;
+}
+
+/**
+ * A summary's 18 arrays as views of one ArrayBuffer: one allocation a user
+ * instead of one each (an off-heap typed array costs 0.5–3 µs here), and one
+ * buffer for the structured clone to copy when the summary goes back to the
+ * coordinator. Doubles first, so every view is aligned.
+ */
+function summaryArrays(tracks: number, artists: number, albums: number, genres: number, features: number): SummaryArrays {
+  const doubles = 12 + 24 + tracks + 2 * artists + albums + genres + features;
+  const ints = 12 + 12 + 2 * tracks + 3 * artists + 2 * albums + genres;
+  const buf = new ArrayBuffer(8 * doubles + 4 * ints);
+  let at = 0;
+  const f64 = (n: number): Float64Array => {
+    const a = new Float64Array(buf, at, n);
+    at += 8 * n;
+    return a;
+  };
+  const i32 = (n: number): Int32Array => {
+    const a = new Int32Array(buf, at, n);
+    at += 4 * n;
+    return a;
+  };
+  return {
+    monthMs: f64(12), hours: f64(24), topTrackMs: f64(tracks), artistMs: f64(artists), artistFirstStream: f64(artists),
+    topAlbumMs: f64(albums), genreMs: f64(genres), featureMs: f64(features),
+    monthPlays: i32(12), monthTopArtist: i32(12), topTracks: i32(tracks), topTrackStreams: i32(tracks), artists: i32(artists),
+    artistPlays: i32(artists), artistStreams: i32(artists), topAlbums: i32(albums), topAlbumStreams: i32(albums), genres: i32(genres),
+  };
+}
+
 /**
  * Accumulates one user at a time, exactly, and finalizes the SPEC §3 numbers.
  * One instance per worker, reused for every user.
@@ -228,6 +272,25 @@ export class UserAccumulator {
   private albAlbum = new Int32Array(256);
   private albStreams = new Int32Array(256);
   private albMs = new Float64Array(256);
+  /** Finalize's sort keys (`packedKey`): (streams, ms) per local track, (ms, streams) per local album. */
+  private lKey = new Float64Array(256);
+  private albKey = new Float64Array(256);
+  /**
+   * Finalize's other scratch, kept between users: an off-heap typed array
+   * costs 0.5–3 µs to allocate here, and finalize made ~17 a user (session 17).
+   * Local tracks with a stream; local albums; the user's genres; per local
+   * artist, its place in top-artist order and that order's sort keys; the
+   * features' ms sums; the month's best local artist so far.
+   */
+  private streamed = new Int32Array(256);
+  private albOrder = new Int32Array(256);
+  private readonly genreList: Int32Array;
+  private aOrder = new Int32Array(64);
+  private aKey = new Float64Array(64);
+  private readonly featureSums: Float64Array;
+  private readonly monthBest = new Int32Array(12);
+  private readonly trackTop = new TopKByKey();
+  private readonly albumTop = new TopKByKey();
   private readonly gMs: Float64Array;
   private readonly gTouched: Uint8Array;
   // Dedupe: open addressing over this user's kept rows; a slot is live when stamp === gen.
@@ -277,6 +340,8 @@ export class UserAccumulator {
     for (let t = 0; t < c.tracks; t++) if (this.trackCode[t]! >= codes) fill(this.trackCode[t]!, t);
     this.gMs = new Float64Array(c.genres);
     this.gTouched = new Uint8Array(c.genres);
+    this.genreList = new Int32Array(c.genres);
+    this.featureSums = new Float64Array(F);
     this.base = w.startMs - 2 * DAY_MS;
     const days = Math.max(1, Math.ceil((Math.max(w.freezeMs, w.startMs) - this.base) / DAY_MS) + 3);
     this.monthOfDay = new Uint8Array(days);
@@ -343,6 +408,12 @@ export class UserAccumulator {
     this.albAlbum = this.albAlbum.slice();
     this.albStreams = this.albStreams.slice();
     this.albMs = this.albMs.slice();
+    this.lKey = this.lKey.slice();
+    this.albKey = this.albKey.slice();
+    this.streamed = this.streamed.slice();
+    this.albOrder = this.albOrder.slice();
+    this.aOrder = this.aOrder.slice();
+    this.aKey = this.aKey.slice();
     this.slots = this.slots.slice();
     this.stamps = this.stamps.slice();
     this.rowTs = this.rowTs.slice();
@@ -447,7 +518,7 @@ export class UserAccumulator {
     if (cap > this.ct.length >> 2) this.ct = new Int32Array(4 * cap);
     this.ctKeys = atLeast(this.ctKeys, this.codeRow.length / this.row);
     this.ctVals = atLeast(this.ctVals, this.codeRow.length / this.row);
-    for (const a of [this.ctKeys, this.ctVals, this.lTrack, this.lPlays, this.lStreams, this.lMs, this.lFirst, this.lArtist, this.lRow, this.albAlbum, this.albStreams, this.albMs,
+    for (const a of [this.ctKeys, this.ctVals, this.lTrack, this.lPlays, this.lStreams, this.lMs, this.lFirst, this.lArtist, this.lRow, this.albAlbum, this.albStreams, this.albMs, this.lKey, this.albKey, this.streamed, this.albOrder, this.aOrder, this.aKey,
       this.laArtist, this.aPlays, this.aStreams, this.aMs, this.aFirst, this.maPlays, this.maMs, this.maStreams]) a.fill(0);
     this.ct.fill(0);
     this.ctGen = 1;
@@ -465,6 +536,10 @@ export class UserAccumulator {
       this.albAlbum = atLeast(this.albAlbum, tracks);
       this.albStreams = atLeast(this.albStreams, tracks);
       this.albMs = atLeast(this.albMs, tracks);
+      this.lKey = atLeast(this.lKey, tracks);
+      this.albKey = atLeast(this.albKey, tracks);
+      this.streamed = atLeast(this.streamed, tracks);
+      this.albOrder = atLeast(this.albOrder, tracks);
     }
     const artists = Math.min(tracks, this.c.artists);
     if (this.laArtist.length < artists) {
@@ -473,6 +548,8 @@ export class UserAccumulator {
       this.aStreams = atLeast(this.aStreams, artists);
       this.aMs = atLeast(this.aMs, artists);
       this.aFirst = atLeast(this.aFirst, artists);
+      this.aOrder = atLeast(this.aOrder, artists);
+      this.aKey = atLeast(this.aKey, artists);
       this.maPlays = atLeast(this.maPlays, 12 * this.laArtist.length);
       this.maMs = atLeast(this.maMs, 12 * this.laArtist.length);
       this.maStreams = atLeast(this.maStreams, 12 * this.laArtist.length);
@@ -1002,7 +1079,6 @@ export class UserAccumulator {
     // exact ties, and a property read the optimizer has never seen executed sends the whole
     // call back to the interpreter each time it is reached (measured: hundreds of times a run).
     const trackIdRank = c.trackIdRank, artistIdRank = c.artistIdRank, albumIdRank = c.albumIdRank, genreNameRank = c.genreNameRank, artistGenre = c.artistGenre;
-    const genreCount = c.genres;
     const gTouched = this.gTouched, gMs = this.gMs, laArtist = this.laArtist;
     const nl = this.nl, na = this.na;
     const lTrack = this.lTrack, lPlays = this.lPlays, lStreams = this.lStreams, lMs = this.lMs, lFirst = this.lFirst, lArtist = this.lArtist;
@@ -1013,16 +1089,23 @@ export class UserAccumulator {
     aFirst.fill(Infinity, 0, na);
     const F = this.features, R = this.row, codeRow = this.codeRow, lRow = this.lRow;
     let datedMs = 0, yearMs = 0, timelessMs = 0, featuredMs = 0;
-    const featureMs = new Float64Array(F);
+    const featureMs = this.featureSums.fill(0);
     const albumLocal = this.albumLocal, albAlbum = this.albAlbum, albStreams = this.albStreams, albMs = this.albMs;
     let nAlbums = 0;
-    const withStream = new Int32Array(nl);
+    const withStream = this.streamed;
     let nStreamed = 0;
+    const lKey = this.lKey, albKey = this.albKey;
+    let packed = true;
     const timelessYear = this.w.year - 10;
     for (let l = 0; l < nl; l++) {
       const o = lRow[l]! * R;
       const ms = lMs[l]!;
-      if (lStreams[l]! > 0) withStream[nStreamed++] = l;
+      if (lStreams[l]! > 0) {
+        withStream[nStreamed++] = l;
+        const k = packedKey(lStreams[l]!, ms, TRACK_KEY_SCALE);
+        if (k < 0) packed = false;
+        lKey[l] = k;
+      }
       const y = codeRow[o + 4]!;
       if (y > 0) {
         datedMs += ms;
@@ -1053,7 +1136,7 @@ export class UserAccumulator {
         albMs[b]! += ms;
       }
     }
-    const genres = new Int32Array(Math.min(na, genreCount));
+    const genres = this.genreList;
     let nGenres = 0;
     let streamedArtists = 0;
     for (let la = 0; la < na; la++) {
@@ -1067,12 +1150,25 @@ export class UserAccumulator {
       gMs[g]! += aMs[la]!;
     }
     // Top tracks: at least one stream; streams desc, ms desc, track_id asc.
-    const top = topK(withStream, nStreamed, TOP_TRACKS, (x, y) => lStreams[y]! - lStreams[x]! || lMs[y]! - lMs[x]! || trackIdRank[lTrack[x]!]! - trackIdRank[lTrack[y]!]!);
+    // With every (streams, ms) packed into one double, a selection on those keys; ties (equal keys) by track_id.
+    const top = packed
+      ? this.trackTop.select(withStream, nStreamed, TOP_TRACKS, lKey, (x, y) => trackIdRank[lTrack[x]!]! - trackIdRank[lTrack[y]!]!)
+      : topK(withStream, nStreamed, TOP_TRACKS, (x, y) => lStreams[y]! - lStreams[x]! || lMs[y]! - lMs[x]! || trackIdRank[lTrack[x]!]! - trackIdRank[lTrack[y]!]!);
     // Artists: ms desc, streams desc, artist_id asc (all of them, in order).
-    const artistOrder = artistOrderOf(na, aMs, aStreams, laArtist, artistIdRank);
-    const albumOrder = new Int32Array(nAlbums);
-    for (let b = 0; b < nAlbums; b++) albumOrder[b] = b;
-    const topAlbums = topK(albumOrder, nAlbums, TOP_ALBUMS, (x, y) => albMs[y]! - albMs[x]! || albStreams[y]! - albStreams[x]! || albumIdRank[albAlbum[x]!]! - albumIdRank[albAlbum[y]!]!);
+    const artistOrder = artistOrderOf(na, aMs, aStreams, laArtist, artistIdRank, this.aOrder, this.aKey);
+    // Albums: ms desc, streams desc, album_id asc; packed as (ms, streams) the same way when exact.
+    const albumOrder = this.albOrder;
+    let albumsPacked = true;
+    for (let b = 0; b < nAlbums; b++) {
+      albumOrder[b] = b;
+      const k = packedKey(albMs[b]!, albStreams[b]!, ALBUM_KEY_SCALE);
+      if (k < 0) albumsPacked = false;
+      albKey[b] = k;
+    }
+    const albumTie = (x: number, y: number) => albumIdRank[albAlbum[x]!]! - albumIdRank[albAlbum[y]!]!;
+    const topAlbums = albumsPacked
+      ? this.albumTop.select(albumOrder, nAlbums, TOP_ALBUMS, albKey, albumTie)
+      : topK(albumOrder, nAlbums, TOP_ALBUMS, (x, y) => albMs[y]! - albMs[x]! || albStreams[y]! - albStreams[x]! || albumTie(x, y));
     // Genres: ms desc, then name asc. A user has a few dozen at most: insertion sort, in place.
     for (let i = 1; i < nGenres; i++) {
       const g = genres[i]!;
@@ -1085,8 +1181,9 @@ export class UserAccumulator {
     }
     const genreOrder = genres.subarray(0, nGenres);
     // Month top artist: same order as top artists, over that month's plays.
-    const monthTop = new Int32Array(12);
-    const best = new Int32Array(12);
+    const out = summaryArrays(top.length, na, topAlbums.length, nGenres, F);
+    const monthTop = out.monthTopArtist;
+    const best = this.monthBest;
     for (let m = 0; m < 12; m++) monthTop[m] = best[m] = -1;
     const maPlays = this.maPlays, maMs = this.maMs, maStreams = this.maStreams;
     for (let la = 0; la < na; la++) {
@@ -1107,21 +1204,21 @@ export class UserAccumulator {
       plays: this.plays, streams: this.streams, totalMs: this.totalMs,
       uniqueTracks: nl, uniqueArtists: na, genreCount: nGenres,
       eligible: this.streams >= 30 && streamedArtists >= 5,
-      monthPlays: this.monthPlays.slice(), monthMs: this.monthMs.slice(), monthTopArtist: monthTop, hours: this.hours.slice(),
-      topTracks: pick(new Int32Array(top.length), top, lTrack),
-      topTrackStreams: pick(new Int32Array(top.length), top, lStreams),
-      topTrackMs: pick(new Float64Array(top.length), top, lMs),
-      artists: pick(new Int32Array(na), artistOrder, laArtist),
-      artistPlays: pick(new Int32Array(na), artistOrder, aPlays),
-      artistStreams: pick(new Int32Array(na), artistOrder, aStreams),
-      artistMs: pick(new Float64Array(na), artistOrder, aMs),
-      artistFirstStream: pick(new Float64Array(na), artistOrder, aFirst),
-      topAlbums: pick(new Int32Array(topAlbums.length), topAlbums, albAlbum),
-      topAlbumStreams: pick(new Int32Array(topAlbums.length), topAlbums, albStreams),
-      topAlbumMs: pick(new Float64Array(topAlbums.length), topAlbums, albMs),
-      genres: genreOrder.slice(),
-      genreMs: pick(new Float64Array(nGenres), genreOrder, gMs),
-      datedMs, yearMs, timelessMs, featuredMs, featureMs,
+      monthPlays: copyInto(out.monthPlays, this.monthPlays), monthMs: copyInto(out.monthMs, this.monthMs), monthTopArtist: monthTop, hours: copyInto(out.hours, this.hours),
+      topTracks: pick(out.topTracks, top, lTrack),
+      topTrackStreams: pick(out.topTrackStreams, top, lStreams),
+      topTrackMs: pick(out.topTrackMs, top, lMs),
+      artists: pick(out.artists, artistOrder, laArtist),
+      artistPlays: pick(out.artistPlays, artistOrder, aPlays),
+      artistStreams: pick(out.artistStreams, artistOrder, aStreams),
+      artistMs: pick(out.artistMs, artistOrder, aMs),
+      artistFirstStream: pick(out.artistFirstStream, artistOrder, aFirst),
+      topAlbums: pick(out.topAlbums, topAlbums, albAlbum),
+      topAlbumStreams: pick(out.topAlbumStreams, topAlbums, albStreams),
+      topAlbumMs: pick(out.topAlbumMs, topAlbums, albMs),
+      genres: copyInto(out.genres, genreOrder),
+      genreMs: pick(out.genreMs, genreOrder, gMs),
+      datedMs, yearMs, timelessMs, featuredMs, featureMs: copyInto(out.featureMs, featureMs),
     };
     for (let b = 0; b < nAlbums; b++) albumLocal[albAlbum[b]!] = -1;
     for (let i = 0; i < nGenres; i++) {
@@ -1154,10 +1251,11 @@ export class UserAccumulator {
  * A user has hundreds of artists: a comparator sort costs more than the rest
  * of finalize, so the order comes from a native sort of packed (ms, index)
  * keys, and only runs of equal ms (rare) are sorted by the full order. Falls
- * back to the comparator sort when the keys would not pack exactly.
+ * back to the comparator sort when the keys would not pack exactly. The order
+ * and the keys are views of the scratch given (na long at least).
  */
-function artistOrderOf(na: number, aMs: Float64Array, aStreams: Int32Array, laArtist: Int32Array, idRank: Int32Array): Int32Array {
-  const order = new Int32Array(na);
+function artistOrderOf(na: number, aMs: Float64Array, aStreams: Int32Array, laArtist: Int32Array, idRank: Int32Array, orderScratch: Int32Array, keyScratch: Float64Array): Int32Array {
+  const order = orderScratch.subarray(0, na);
   const before = (x: number, y: number) => aMs[y]! - aMs[x]! || aStreams[y]! - aStreams[x]! || idRank[laArtist[x]!]! - idRank[laArtist[y]!]!;
   const MS_LIMIT = 2 ** 36;
   let maxMs = 0;
@@ -1166,10 +1264,12 @@ function artistOrderOf(na: number, aMs: Float64Array, aStreams: Int32Array, laAr
     for (let la = 0; la < na; la++) order[la] = la;
     return order.sort(before);
   }
-  const keys = new Float64Array(na);
+  const keys = keyScratch.subarray(0, na);
   for (let la = 0; la < na; la++) keys[la] = (MS_LIMIT - 1 - aMs[la]!) * 65536 + la;
   keys.sort();
-  for (let i = 0; i < na; i++) order[i] = keys[i]! % 65536;
+  // The index is the key's low 16 bits. Not `% 65536`: on a double that is a call to fmod,
+  // which took most of this function's time; this is exact (the key and its parts are below 2^53).
+  for (let i = 0; i < na; i++) order[i] = keys[i]! - Math.floor(keys[i]! / 65536) * 65536;
   for (let i = 0; i < na; ) {
     let j = i + 1;
     while (j < na && aMs[order[j]!] === aMs[order[i]!]) j++;
@@ -1178,6 +1278,20 @@ function artistOrderOf(na: number, aMs: Float64Array, aStreams: Int32Array, laAr
   }
   return order;
 }
+
+/**
+ * The pair (hi, lo) of non-negative integers (counts, and sums of int32 ms)
+ * as one double that orders as the pair does: hi · scale + lo, or -1 when that
+ * would not be exact (lo ≥ scale, or past 2^53). Top tracks pack (streams, ms)
+ * with scale 2^36 (ms up to 2 years; streams up to 2^17), top albums
+ * (ms, streams) with scale 2^17; a user past either falls back to comparisons.
+ */
+function packedKey(hi: number, lo: number, scale: number): number {
+  return hi >= 0 && lo >= 0 && lo < scale && hi < 2 ** 53 / scale ? hi * scale + lo : -1;
+}
+
+const TRACK_KEY_SCALE = 2 ** 36;
+const ALBUM_KEY_SCALE = 2 ** 17;
 
 /** Slot hash of a dedupe tuple: the low word of ts (nearly all the entropy within a user), the code and ms, mixed (murmur3's finalizer). */
 function slotOf(ts: number, code: number, ms: number): number {

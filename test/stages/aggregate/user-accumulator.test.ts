@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { StageCatalog } from '../../../engine/catalog/stage-catalog.ts';
 import { UserAccumulator, type PlayColumns, type TrackCodes, type UserSummary } from '../../../stages/aggregate/user-accumulator.ts';
 import { yearWindow } from '../../../stages/aggregate/year-window.ts';
+import { SMALL_TRACKS, smallCatalog } from '../../helpers/small-catalog.ts';
 import { referenceUser, type RefCatalog, type RefPlay, type RefUser } from '../../reference/stage1-reference.ts';
 
 /**
@@ -301,5 +302,82 @@ describe('UserAccumulator (stage-1 kernel) against the naive reference', () => {
     expect(s.plays).toBe(1);
     const d = Object.fromEntries(Object.entries(acc.skips).map(([k, v]) => [k, v - before[k as keyof typeof before]]));
     expect(d).toEqual({ outside_window: 1, late_arrival: 1, private_session: 1, duplicate: 1, unknown_track: 1 });
+  });
+});
+
+/**
+ * Top tracks and top albums when there are more candidates than places, as in
+ * a real year (the catalog above has 12 tracks): the 300-track catalog, plays
+ * without skips or duplicates, and the lists computed naively beside them.
+ * Sums past what packs into one sort key (finalize's `packedKey`) take the
+ * comparison path; both must give the SPEC's order.
+ */
+describe('UserAccumulator top tracks and albums with more candidates than places', () => {
+  const cat = smallCatalog();
+  const acc = new UserAccumulator(cat, W);
+  const STREAM = 30_000;
+
+  /** The plays as a roll-up range holds them: distinct ts, sorted by (code, ts). */
+  const sortedColumns = (codes: readonly number[], ms: readonly number[]): PlayColumns => {
+    const order = codes.map((_, i) => i).sort((a, b) => codes[a]! - codes[b]! || a - b);
+    const tsWords = new Int32Array(2 * codes.length);
+    order.forEach((i, r) => {
+      const t = T0 + DAY + i * 1000;
+      const hi = Math.floor(t / 4294967296);
+      tsWords[2 * r] = t - hi * 4294967296;
+      tsWords[2 * r + 1] = hi;
+    });
+    return { tsWords, track: Int32Array.from(order, (i) => codes[i]!), ms: Int32Array.from(order, (i) => ms[i]!), arrival: new Int32Array(codes.length), priv: new Uint8Array(codes.length) };
+  };
+  const naive = (codes: readonly number[], ms: readonly number[]) => {
+    const t = new Map<number, { streams: number; ms: number }>();
+    const a = new Map<number, { streams: number; ms: number }>();
+    codes.forEach((c, i) => {
+      const track = cat.resolve[c]!;
+      for (const [m, k] of [[t, track], [a, cat.trackAlbum[track]!]] as const) {
+        const x = m.get(k) ?? { streams: 0, ms: 0 };
+        x.streams += ms[i]! >= STREAM ? 1 : 0;
+        x.ms += ms[i]!;
+        m.set(k, x);
+      }
+    });
+    const tracks = [...t].filter(([, x]) => x.streams > 0).sort(([ia, x], [ib, y]) => y.streams - x.streams || y.ms - x.ms || cat.trackIdRank[ia]! - cat.trackIdRank[ib]!).slice(0, 100);
+    const albums = [...a].sort(([ia, x], [ib, y]) => y.ms - x.ms || y.streams - x.streams || cat.albumIdRank[ia]! - cat.albumIdRank[ib]!).slice(0, 5);
+    return {
+      topTracks: tracks.map(([id, x]) => [id, x.streams, x.ms]),
+      topAlbums: albums.map(([id, x]) => [id, x.streams, x.ms]),
+    };
+  };
+  const lists = (s: UserSummary) => ({
+    topTracks: Array.from(s.topTracks, (id, i) => [id, s.topTrackStreams[i]!, s.topTrackMs[i]!]),
+    topAlbums: Array.from(s.topAlbums, (id, i) => [id, s.topAlbumStreams[i]!, s.topAlbumMs[i]!]),
+  });
+
+  it('equals sorting every track and album, with ties on streams and ms broken by id, and sums too large to pack', () => {
+    // Few ms values: ties on (streams, ms) at the 100th track are common. `huge` adds 40 plays of 2^31 - 1 ms
+    // to one track (past 2^36 ms: the comparison path for tracks and albums alike).
+    const ms = fc.constantFrom(0, 29_999, 30_000, 60_000);
+    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: SMALL_TRACKS + 9 }), ms), { minLength: 1, maxLength: 900 }), fc.option(fc.nat({ max: SMALL_TRACKS - 1 })), (ps, huge) => {
+      const codes = ps.map(([c]) => c), msOf: number[] = ps.map(([, m]) => m);
+      if (huge !== null) for (let k = 0; k < 40; k++) {
+        codes.push(huge);
+        msOf.push(2 ** 31 - 1);
+      }
+      acc.begin(0, 0);
+      acc.addTrackSorted(sortedColumns(codes, msOf), 0, codes.length, { overflowCode: new Int32Array(0), overflowTrack: new Int32Array(0) });
+      expect(lists(acc.finalize())).toEqual(naive(codes, msOf));
+    }), { numRuns: 200 });
+  });
+
+  it('falls back to comparisons for a track streamed 2^17 times or more', () => {
+    const n = 2 ** 17 + 3;
+    const codes = Array.from({ length: n + 400 }, (_, i) => (i < n ? 7 : i % SMALL_TRACKS));
+    const msOf = codes.map((_, i) => (i < n ? STREAM : 30_000 + (i % 3)));
+    acc.begin(0, 0);
+    acc.addTrackSorted(sortedColumns(codes, msOf), 0, codes.length, { overflowCode: new Int32Array(0), overflowTrack: new Int32Array(0) });
+    const got = lists(acc.finalize());
+    expect(got).toEqual(naive(codes, msOf));
+    // Track 7 also comes up twice among the 400 others (i ≡ 7 mod 300, 30,001 ms each).
+    expect(got.topTracks[0]).toEqual([7, n + 2, n * STREAM + 2 * 30_001]);
   });
 });
