@@ -114,6 +114,48 @@ function fillTies(p: Plays, [a, b]: [number, number], w: YearWindow): void {
   }
 }
 
+/**
+ * A user of many tracks played alike: each of `p.length / 2` canonical codes
+ * twice, 30 s each, so that more tracks tie at the 100th place of the top
+ * tracks than places are left (and albums at the 5th): finalize's selections
+ * then rank the tied by id. Never run before finalize was compiled, that
+ * deoptimized it (or the selection) at the first such user of a run
+ * (`--trace-deopt`, docs/benchmarks.md, session 17). With too few tracks in
+ * the catalog, codes repeat and nothing ties past the places (no harm).
+ */
+function fillManyTies(p: Plays, codes: WarmupCodes, w: YearWindow): void {
+  const n = p.track.length;
+  for (let i = 0; i < n; i++) {
+    const t = w.startMs + (1 + (i & 1)) * 30 * DAY_MS + (i >> 1) * 60_000;
+    p.tsWords[2 * i] = t % 4294967296;
+    p.tsWords[2 * i + 1] = Math.floor(t / 4294967296);
+    p.track[i] = codes.canonical[(i >> 1) % codes.canonical.length]!;
+    p.ms[i] = 30_000;
+    p.arrival[i] = Math.floor(t / DAY_MS);
+    p.priv[i] = 0;
+  }
+}
+
+/**
+ * A user whose sums do not pack into finalize's sort keys: 40 plays of one
+ * track at 2^31 - 1 ms (past 2^36 ms on the track and its album), then one
+ * play of each of the other codes. Finalize then orders top tracks and albums
+ * by comparisons, as for a bot with 2^17 streams on one album — one of those
+ * in the 2,000-user year deoptimized finalize in each worker (session 17).
+ */
+function fillUnpacked(p: Plays, codes: WarmupCodes, w: YearWindow): void {
+  const n = p.track.length;
+  for (let i = 0; i < n; i++) {
+    const t = w.startMs + 40 * DAY_MS + i * 3_600_000;
+    p.tsWords[2 * i] = t % 4294967296;
+    p.tsWords[2 * i + 1] = Math.floor(t / 4294967296);
+    p.track[i] = codes.canonical[i < 40 ? 0 : (i - 39) % codes.canonical.length]!;
+    p.ms[i] = i < 40 ? 2 ** 31 - 1 : 30_000;
+    p.arrival[i] = Math.floor(t / DAY_MS);
+    p.priv[i] = 0;
+  }
+}
+
 /** Reorders one user's rows by (track code, ts), as a roll-up stores them (ROLLUP_SORT_KEYS). */
 function trackOrder(p: Plays, codeOrder: CodeOrder): void {
   const n = p.track.length;
@@ -170,8 +212,11 @@ export function warmupTasks(c: StageCatalog, w: YearWindow, runId: string): Aggr
   const codeOrder = new CodeOrder();
   const pair = tiePair(c, codes);
   for (let u = 0; u < SMALL; u++) {
-    // The second user of every task breaks ties in every order finalize sorts by.
+    // The second user of every task breaks ties in every order finalize sorts by; the third ties past the
+    // top lists' places; the fourth's sums are too large for the packed sort keys.
     if (u % 25 === 1 && pair) fillTies(slice(u * SMALL_ROWS, SMALL_ROWS), pair, w);
+    else if (u % 25 === 2) fillManyTies(slice(u * SMALL_ROWS, SMALL_ROWS), codes, w);
+    else if (u % 25 === 3) fillUnpacked(slice(u * SMALL_ROWS, SMALL_ROWS), codes, w);
     else fillUser(slice(u * SMALL_ROWS, SMALL_ROWS), codes, w, rnd, w.startMs + u * 1_000, DAY_MS, 240_000, 50);
     trackOrder(slice(u * SMALL_ROWS, SMALL_ROWS), codeOrder);
   }
@@ -231,6 +276,12 @@ export function warmupPartials(c: StageCatalog, users = 24): UserPartial[] {
     // The big users' ms sum past 2^31, as a heavy account's does (a float, not a small integer).
     const perPlay = n > 100 ? 3_000_000 : 30_000;
     const trackMs = Float64Array.from(trackPlays, (p, i) => (i % 9 === 8 ? 0 : p * (perPlay + 1_000 * (i % 4))));
+    // Every other big user's first track has 2^17 streams and more, as a bot's can: too many for finalize's
+    // packed sort keys, so the combiner orders its tracks and albums by comparisons (session 17).
+    if (u % 8 === 7) {
+      trackPlays[0] = trackStreams[0] = 200_000;
+      trackMs[0] = 200_000 * 30_000;
+    }
     const trackFirstStream = Float64Array.from(trackStreams, (s, i) => (s > 0 ? 1.7e12 + i * 60_000 : Infinity));
     const monthArtist: number[] = [], monthArtistMs: number[] = [], monthArtistStreams: number[] = [];
     tracks.forEach((t, i) => {

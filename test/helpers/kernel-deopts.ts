@@ -17,7 +17,33 @@ import { smallCatalog } from './small-catalog.ts';
 const catalog = smallCatalog();
 const window = yearWindow(2025);
 
-/** The worker's part: the warm-up, then the bot as one sorted range, as two ranges, and as two slices (partials). */
+/**
+ * A user of 200 tracks (of 60 albums), each played twice for 30 s: every
+ * track ties at the 100th place of its top tracks, and albums tie at the 5th
+ * (finalize's selections then rank ties by id), as a sorted range. With
+ * `unpacked`, 40 more plays of the first track at 2^31 - 1 ms take it and its
+ * album past 2^36 ms, too large for the packed sort keys: finalize then orders
+ * both lists by comparisons.
+ */
+function tiedUser(unpacked: boolean): { input: InputDescriptor; rows: number } {
+  const extra = unpacked ? 40 : 0, N = 400 + extra;
+  const sab = new SharedArrayBuffer(21 * N);
+  const tsWords = new Int32Array(sab, 0, 2 * N), track = new Int32Array(sab, 8 * N, N), ms = new Int32Array(sab, 12 * N, N);
+  const arrival = new Int32Array(sab, 16 * N, N);
+  for (let r = 0; r < N; r++) {
+    // The extra plays come first: track 0, days before its two tied plays.
+    const i = r - extra;
+    const ts = i < 0 ? window.startMs + DAY_MS + r * 60_000 : window.startMs + (1 + (i & 1)) * 30 * DAY_MS + (i >> 1) * 60_000;
+    tsWords[2 * r] = ts % 4294967296;
+    tsWords[2 * r + 1] = Math.floor(ts / 4294967296);
+    track[r] = i < 0 ? 0 : i >> 1;
+    ms[r] = i < 0 ? 2 ** 31 - 1 : 30_000;
+    arrival[r] = Math.floor(ts / DAY_MS);
+  }
+  return { input: { sab, rows: N, ts: 0, track: 8 * N, ms: 12 * N, arrival: 16 * N, priv: 20 * N, trackSorted: true, overflowCode: new Int32Array(0), overflowTrack: new Int32Array(0) }, rows: N };
+}
+
+/** The worker's part: the warm-up, then the bot as one sorted range, as two ranges, and as two slices (partials); then the tied user. */
 function workerPart(): { totals: number[]; partials: UserPartial[] } {
   const runId = 'deopt-probe';
   warmup({ runId, catalog, window });
@@ -47,6 +73,13 @@ function workerPart(): { totals: number[]; partials: UserPartial[] } {
   const sorted = aggregateTask(task([0, 0, N], false)).summaries[0]!;
   const split = aggregateTask(task([0, 0, N >> 1, 0, N >> 1, N], false)).summaries[0]!;
   const partials = [aggregateTask(task([0, 0, N >> 1], true)).partials[0]!, aggregateTask(task([0, N >> 1, N], true)).partials[0]!];
+  for (const unpacked of [false, true]) {
+    const { input: tiedInput, rows } = tiedUser(unpacked);
+    const tied = aggregateTask(structuredClone({
+      bucket: 0, runId, catalog, window, inputs: [tiedInput], userRange: Int32Array.of(0, 1), ranges: Int32Array.of(0, 0, rows), offsets: Int16Array.of(0), partial: false, sliceTs: null,
+    })).summaries[0]!;
+    if (tied.topTracks.length !== 100 || tied.topAlbums.length !== 5) throw new Error(`the tied user: expected 100 top tracks and 5 albums, found ${tied.topTracks.length} and ${tied.topAlbums.length}`);
+  }
   return { totals: [sorted.totalMs, split.totalMs], partials };
 }
 

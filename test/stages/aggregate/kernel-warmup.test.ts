@@ -61,7 +61,7 @@ describe('kernel warm-up', () => {
     });
     // The probe deoptimizes one function on purpose: the trace is on and the pattern reads it.
     expect(deopts.filter((d) => d.startsWith('traceCheck:'))).toEqual(['traceCheck: wrong map']);
-    const kernels = new Set(['aggregateTask', 'addRows', 'addTrackSorted', 'finalize', 'addPartial', 'takePartial']);
+    const kernels = new Set(['aggregateTask', 'addRows', 'addTrackSorted', 'finalize', 'addPartial', 'takePartial', 'select']);
     expect(deopts.filter((d) => kernels.has(d.split(':')[0]!))).toEqual([]);
   });
 
