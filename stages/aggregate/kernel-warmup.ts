@@ -103,12 +103,17 @@ function tiePair(c: StageCatalog, codes: WarmupCodes): [number, number] | null {
  * task (`--trace-deopt`, docs/benchmarks.md, session 16).
  */
 function fillTies(p: Plays, [a, b]: [number, number], w: YearWindow): void {
+  fillCounted(p, (i) => w.startMs + Math.floor(i / 2) * DAY_MS + (i & 1) * 3_600_000, (i) => (i & 1 ? b : a), () => 30_000);
+}
+
+/** Fills `p` with plays that all count: row i at ts(i), of code(i), for ms(i) ms, arriving the same day, not private. */
+function fillCounted(p: Plays, ts: (i: number) => number, code: (i: number) => number, ms: (i: number) => number): void {
   for (let i = 0; i < p.track.length; i++) {
-    const t = w.startMs + Math.floor(i / 2) * DAY_MS + (i & 1) * 3_600_000;
+    const t = ts(i);
     p.tsWords[2 * i] = t % 4294967296;
     p.tsWords[2 * i + 1] = Math.floor(t / 4294967296);
-    p.track[i] = i & 1 ? b : a;
-    p.ms[i] = 30_000;
+    p.track[i] = code(i);
+    p.ms[i] = ms(i);
     p.arrival[i] = Math.floor(t / DAY_MS);
     p.priv[i] = 0;
   }
@@ -124,16 +129,7 @@ function fillTies(p: Plays, [a, b]: [number, number], w: YearWindow): void {
  * the catalog, codes repeat and nothing ties past the places (no harm).
  */
 function fillManyTies(p: Plays, codes: WarmupCodes, w: YearWindow): void {
-  const n = p.track.length;
-  for (let i = 0; i < n; i++) {
-    const t = w.startMs + (1 + (i & 1)) * 30 * DAY_MS + (i >> 1) * 60_000;
-    p.tsWords[2 * i] = t % 4294967296;
-    p.tsWords[2 * i + 1] = Math.floor(t / 4294967296);
-    p.track[i] = codes.canonical[(i >> 1) % codes.canonical.length]!;
-    p.ms[i] = 30_000;
-    p.arrival[i] = Math.floor(t / DAY_MS);
-    p.priv[i] = 0;
-  }
+  fillCounted(p, (i) => w.startMs + (1 + (i & 1)) * 30 * DAY_MS + (i >> 1) * 60_000, (i) => codes.canonical[(i >> 1) % codes.canonical.length]!, () => 30_000);
 }
 
 /**
@@ -144,16 +140,7 @@ function fillManyTies(p: Plays, codes: WarmupCodes, w: YearWindow): void {
  * in the 2,000-user year deoptimized finalize in each worker (session 17).
  */
 function fillUnpacked(p: Plays, codes: WarmupCodes, w: YearWindow): void {
-  const n = p.track.length;
-  for (let i = 0; i < n; i++) {
-    const t = w.startMs + 40 * DAY_MS + i * 3_600_000;
-    p.tsWords[2 * i] = t % 4294967296;
-    p.tsWords[2 * i + 1] = Math.floor(t / 4294967296);
-    p.track[i] = codes.canonical[i < 40 ? 0 : (i - 39) % codes.canonical.length]!;
-    p.ms[i] = i < 40 ? 2 ** 31 - 1 : 30_000;
-    p.arrival[i] = Math.floor(t / DAY_MS);
-    p.priv[i] = 0;
-  }
+  fillCounted(p, (i) => w.startMs + 40 * DAY_MS + i * 3_600_000, (i) => codes.canonical[i < 40 ? 0 : (i - 39) % codes.canonical.length]!, (i) => (i < 40 ? 2 ** 31 - 1 : 30_000));
 }
 
 /** Reorders one user's rows by (track code, ts), as a roll-up stores them (ROLLUP_SORT_KEYS). */
