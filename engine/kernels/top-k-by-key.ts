@@ -13,7 +13,7 @@ import { atLeast } from '../columns/growable.ts';
  * call per candidate, as `topK`'s heap needs (in stage 1's finalize that heap
  * took a quarter of the time; docs/benchmarks.md, session 17).
  *
- * Keeps its scratch between calls (an off-heap typed array costs 1–3 µs to
+ * Keeps its scratch between calls (an off-heap typed array costs 0.5–3 µs to
  * allocate here, as much as the selection): the result is a view into it,
  * valid until the next call.
  */

@@ -1,10 +1,11 @@
 // Run by test/stages/aggregate/kernel-warmup.test.ts as `node --trace-deopt
 // --allow-natives-syntax --import tsx test/helpers/kernel-deopts.ts`: stage 1 as it
 // runs, a coordinator (this thread) and a worker thread, each its own V8
-// isolate. The worker warms up, then runs a heavy account through the task
-// function; the coordinator warms its combiner and combines the account's
-// partials, received from the worker through postMessage as the pool delivers
-// them. V8 prints a line per deoptimization; the test reads them.
+// isolate. The worker warms up, then runs a heavy account and two users tied
+// past the top lists' places through the task function; the coordinator warms
+// its combiner and combines the account's partials, received from the worker
+// through postMessage as the pool delivers them. V8 prints a line per
+// deoptimization; the test reads them.
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { DAY_MS } from '../../engine/lake/calendar.ts';
 import type { AggregateTaskInput, InputDescriptor } from '../../stages/aggregate/messages.ts';
@@ -43,7 +44,7 @@ function tiedUser(unpacked: boolean): { input: InputDescriptor; rows: number } {
   return { input: { sab, rows: N, ts: 0, track: 8 * N, ms: 12 * N, arrival: 16 * N, priv: 20 * N, trackSorted: true, overflowCode: new Int32Array(0), overflowTrack: new Int32Array(0) }, rows: N };
 }
 
-/** The worker's part: the warm-up, then the bot as one sorted range, as two ranges, and as two slices (partials); then the tied user. */
+/** The worker's part: the warm-up, then the bot as one sorted range, as two ranges, and as two slices (partials); then the tied user, packed and not. */
 function workerPart(): { totals: number[]; partials: UserPartial[] } {
   const runId = 'deopt-probe';
   warmup({ runId, catalog, window });
