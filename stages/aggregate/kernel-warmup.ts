@@ -2,7 +2,7 @@ import type { StageCatalog } from '../../engine/catalog/stage-catalog.ts';
 import { CodeOrder } from '../../engine/kernels/code-order.ts';
 import { DAY_MS } from '../../engine/lake/calendar.ts';
 import type { AggregateTaskInput, InputDescriptor } from './messages.ts';
-import type { PlayColumns as Plays, UserAccumulator, UserPartial } from './user-accumulator.ts';
+import { firstCodeSlot, type PlayColumns as Plays, type UserAccumulator, type UserPartial } from './user-accumulator.ts';
 import type { YearWindow } from './year-window.ts';
 
 /** Codes of the real catalog by kind: a track's first code, an alias of a track, a code naming no track. */
@@ -26,6 +26,26 @@ export function warmupCodes(c: StageCatalog, max = 20_000): WarmupCodes {
     } else if (alias.length < 256) alias.push(code);
   }
   return { canonical: Int32Array.from(canonical), alias: Int32Array.from(alias), unknown: Int32Array.from(unknown) };
+}
+
+/**
+ * Two canonical codes with the same first slot in a user's code table (null
+ * when the catalog has none): the warm-up's small users play both, so
+ * `addRows` takes the table's collision step. Its codes are otherwise the
+ * dictionary's first, consecutive, and a golden-ratio hash spreads
+ * consecutive codes into distinct slots: the step first ran in a real task,
+ * and `addRows` deoptimized there (in 1 of 2 to 1 of 4 traced runs;
+ * docs/benchmarks.md, session 17).
+ */
+function collidingPair(codes: WarmupCodes): [number, number] | null {
+  const first = new Map<number, number>();
+  for (const code of codes.canonical) {
+    const slot = firstCodeSlot(code);
+    const other = first.get(slot);
+    if (other !== undefined) return [other, code];
+    first.set(slot, code);
+  }
+  return null;
 }
 
 /** A small deterministic generator (the warm-up's data is the same in every run). */
@@ -198,13 +218,18 @@ export function warmupTasks(c: StageCatalog, w: YearWindow, runId: string): Aggr
   const rnd = lcg(0x5eed);
   const codeOrder = new CodeOrder();
   const pair = tiePair(c, codes);
+  const collide = collidingPair(codes);
   for (let u = 0; u < SMALL; u++) {
     // The second user of every task breaks ties in every order finalize sorts by; the third ties past the
     // top lists' places; the fourth's sums are too large for the packed sort keys.
     if (u % 25 === 1 && pair) fillTies(slice(u * SMALL_ROWS, SMALL_ROWS), pair, w);
     else if (u % 25 === 2) fillManyTies(slice(u * SMALL_ROWS, SMALL_ROWS), codes, w);
     else if (u % 25 === 3) fillUnpacked(slice(u * SMALL_ROWS, SMALL_ROWS), codes, w);
-    else fillUser(slice(u * SMALL_ROWS, SMALL_ROWS), codes, w, rnd, w.startMs + u * 1_000, DAY_MS, 240_000, 50);
+    else {
+      const p = slice(u * SMALL_ROWS, SMALL_ROWS);
+      fillUser(p, codes, w, rnd, w.startMs + u * 1_000, DAY_MS, 240_000, 50);
+      if (collide) [p.track[10], p.track[11]] = collide;
+    }
     trackOrder(slice(u * SMALL_ROWS, SMALL_ROWS), codeOrder);
   }
   const bigAt = SMALL * SMALL_ROWS;

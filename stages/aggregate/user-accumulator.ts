@@ -116,6 +116,15 @@ export interface TrackCodes {
 }
 
 const HOUR_MS = 3_600_000;
+/** The per-user code table (`ct`): a user starts with 2^10 slots, a code's first slot is its golden-ratio hash's top bits. */
+const CODE_TABLE_SLOTS = 1024;
+const CODE_TABLE_SHIFT = 22;
+const CODE_HASH = 0x9e3779b1;
+
+/** A code's first slot in a user's code table as every user's starts (the warm-up looks for codes that share one). */
+export function firstCodeSlot(code: number): number {
+  return Math.imul(code, CODE_HASH) >>> CODE_TABLE_SHIFT;
+}
 /** A local track the hot loop leaves to the methods (never a local index; -2 is an unknown track). */
 const SLOW_PATH = -3;
 /** Sorted dedupe scans a group of equal-ts rows up to this size, then hashes it. */
@@ -218,10 +227,10 @@ export class UserAccumulator {
    * It is also the user's only track → local map: a track is keyed by its
    * canonical row, and an alias code by its own code (same local).
    */
-  private ct = new Int32Array(4 * 1024);
+  private ct = new Int32Array(4 * CODE_TABLE_SLOTS);
   /** Slots in use for this user (a power of two; the array may be larger after a heavy user). */
-  private ctCap = 1024;
-  private ctShift = 22;
+  private ctCap = CODE_TABLE_SLOTS;
+  private ctShift = CODE_TABLE_SHIFT;
   private ctGen = 1;
   private nCodes = 0;
   /** The (code, local) pairs in ct, in insertion order: growing rehashes these, not the table. */
@@ -571,7 +580,7 @@ export class UserAccumulator {
   /** Local track of codeRow row `r` (a track's canonical row), handed out on first touch. */
   private localRow(r: number): number {
     const ct = this.ct, mask = this.ctCap - 1;
-    for (let h = Math.imul(r, 0x9e3779b1) >>> this.ctShift; ct[h << 2] === this.ctGen; h = (h + 1) & mask) if (ct[(h << 2) + 1] === r) return ct[(h << 2) + 2]!;
+    for (let h = Math.imul(r, CODE_HASH) >>> this.ctShift; ct[h << 2] === this.ctGen; h = (h + 1) & mask) if (ct[(h << 2) + 1] === r) return ct[(h << 2) + 2]!;
     const l = this.newLocal(r);
     this.insertCode(r, l);
     return l;
@@ -590,7 +599,7 @@ export class UserAccumulator {
 
   private placeCode(code: number, l: number): void {
     const ct = this.ct, mask = this.ctCap - 1;
-    let h = Math.imul(code, 0x9e3779b1) >>> this.ctShift;
+    let h = Math.imul(code, CODE_HASH) >>> this.ctShift;
     while (ct[h << 2] === this.ctGen) h = (h + 1) & mask;
     ct[h << 2] = this.ctGen;
     ct[(h << 2) + 1] = code;
@@ -721,7 +730,7 @@ export class UserAccumulator {
       slots[s] = rows++;
       let l: number;
       if (raw >= 0) {
-        let h = Math.imul(raw, 0x9e3779b1) >>> ctShift;
+        let h = Math.imul(raw, CODE_HASH) >>> ctShift;
         for (;;) {
           const o = h << 2;
           if (ct[o] !== ctGen) {
@@ -1231,8 +1240,8 @@ export class UserAccumulator {
 
   private reset(): void {
     this.nCodes = 0;
-    this.ctCap = 1024;
-    this.ctShift = 22;
+    this.ctCap = CODE_TABLE_SLOTS;
+    this.ctShift = CODE_TABLE_SHIFT;
     this.nextCodeGen();
     for (let la = 0; la < this.na; la++) this.artistLocal[this.laArtist[la]!] = -1;
     this.nl = 0;
