@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { warmCombiner, warmupCodes, warmupPartials, warmupTasks } from '../../../stages/aggregate/kernel-warmup.ts';
-import { TOP_ALBUMS, TOP_ARTISTS, TOP_TRACKS, UserAccumulator, type SkipCounts, type UserPartial } from '../../../stages/aggregate/user-accumulator.ts';
+import { firstCodeSlot, TOP_ALBUMS, TOP_ARTISTS, TOP_TRACKS, UserAccumulator, type SkipCounts, type UserPartial } from '../../../stages/aggregate/user-accumulator.ts';
 import { aggregateTask, warmup } from '../../../stages/aggregate/worker.ts';
 import { yearWindow } from '../../../stages/aggregate/year-window.ts';
 import { SMALL_TRACKS, smallCatalog } from '../../helpers/small-catalog.ts';
@@ -19,6 +19,20 @@ describe('kernel warm-up', () => {
     expect(Array.from(codes.alias)).toEqual([300, 301, 302, 303, 304, 305, 306, 307, 308, 309]);
     expect(Array.from(codes.unknown)).toEqual([310, 311, 312, 313, 314]);
     expect(warmupCodes(catalog, 7).canonical.length).toBe(7);
+  });
+
+  it("gives its small users two codes that share a slot of the code table, so addRows takes the collision step", () => {
+    // 300 consecutive codes share no slot (the hash spreads neighbours apart); 1,000 do.
+    for (const [tracks, shared] of [[300, false], [1000, true]] as const) {
+      const tasks = warmupTasks(smallCatalog(tracks), W, 'warm-slots');
+      const cols = tasks[0]!.inputs[0]!;
+      const track = new Int32Array(cols.sab, cols.track, cols.rows);
+      const r = tasks[0]!.ranges;
+      // The first small user: its codes, and whether two of them start at the same slot.
+      const codes = new Set(track.subarray(r[1]!, r[2]!).filter((c) => c >= 0 && c < tracks));
+      const slots = new Set([...codes].map(firstCodeSlot));
+      expect(slots.size < codes.size, `${tracks} tracks`).toBe(shared);
+    }
   });
 
   it('takes every branch a real user can, through the task function: each skip reason, finalize and partials, totals past 2^31', () => {
