@@ -137,12 +137,6 @@ function pick<T extends Int32Array | Float64Array>(out: T, order: Int32Array, fr
   return out;
 }
 
-/** `from`'s first out.length values into `out`. */
-function copyInto<T extends Int32Array | Float64Array>(out: T, from: Int32Array | Float64Array): T {
-  for (let i = 0; i < out.length; i++) out[i] = from[i]!;
-  return out;
-}
-
 /** A summary's arrays (UserSummary's names), by length: top tracks, artists, top albums, genres, features. */
 interface SummaryArrays {
   monthMs: Float64Array; hours: Float64Array; topTrackMs: Float64Array; artistMs: Float64Array; artistFirstStream: Float64Array;
@@ -1209,11 +1203,17 @@ export class UserAccumulator {
         monthTop[m] = laArtist[la]!;
       }
     }
+    // Same-length arrays copied whole into the summary's buffer.
+    out.monthPlays.set(this.monthPlays);
+    out.monthMs.set(this.monthMs);
+    out.hours.set(this.hours);
+    out.genres.set(genreOrder);
+    out.featureMs.set(featureMs);
     const s: UserSummary = {
       plays: this.plays, streams: this.streams, totalMs: this.totalMs,
       uniqueTracks: nl, uniqueArtists: na, genreCount: nGenres,
       eligible: this.streams >= 30 && streamedArtists >= 5,
-      monthPlays: copyInto(out.monthPlays, this.monthPlays), monthMs: copyInto(out.monthMs, this.monthMs), monthTopArtist: monthTop, hours: copyInto(out.hours, this.hours),
+      monthPlays: out.monthPlays, monthMs: out.monthMs, monthTopArtist: monthTop, hours: out.hours,
       topTracks: pick(out.topTracks, top, lTrack),
       topTrackStreams: pick(out.topTrackStreams, top, lStreams),
       topTrackMs: pick(out.topTrackMs, top, lMs),
@@ -1225,9 +1225,9 @@ export class UserAccumulator {
       topAlbums: pick(out.topAlbums, topAlbums, albAlbum),
       topAlbumStreams: pick(out.topAlbumStreams, topAlbums, albStreams),
       topAlbumMs: pick(out.topAlbumMs, topAlbums, albMs),
-      genres: copyInto(out.genres, genreOrder),
+      genres: out.genres,
       genreMs: pick(out.genreMs, genreOrder, gMs),
-      datedMs, yearMs, timelessMs, featuredMs, featureMs: copyInto(out.featureMs, featureMs),
+      datedMs, yearMs, timelessMs, featuredMs, featureMs: out.featureMs,
     };
     for (let b = 0; b < nAlbums; b++) albumLocal[albAlbum[b]!] = -1;
     for (let i = 0; i < nGenres; i++) {
