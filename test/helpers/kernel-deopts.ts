@@ -18,6 +18,22 @@ import { smallCatalog } from './small-catalog.ts';
 const catalog = smallCatalog();
 const window = yearWindow(2025);
 
+/** Stored columns of N plays in one SharedArrayBuffer, as a bucket file holds them; row r is play(r). */
+function plays(N: number, play: (r: number) => { ts: number; track: number; ms: number }): InputDescriptor {
+  const sab = new SharedArrayBuffer(21 * N);
+  const tsWords = new Int32Array(sab, 0, 2 * N), track = new Int32Array(sab, 8 * N, N), ms = new Int32Array(sab, 12 * N, N);
+  const arrival = new Int32Array(sab, 16 * N, N);
+  for (let r = 0; r < N; r++) {
+    const p = play(r);
+    tsWords[2 * r] = p.ts % 4294967296;
+    tsWords[2 * r + 1] = Math.floor(p.ts / 4294967296);
+    track[r] = p.track;
+    ms[r] = p.ms;
+    arrival[r] = Math.floor(p.ts / DAY_MS);
+  }
+  return { sab, rows: N, ts: 0, track: 8 * N, ms: 12 * N, arrival: 16 * N, priv: 20 * N, trackSorted: true, overflowCode: new Int32Array(0), overflowTrack: new Int32Array(0) };
+}
+
 /**
  * A user of 200 tracks (of 60 albums), each played twice for 30 s: every
  * track ties at the 100th place of its top tracks, and albums tie at the 5th
@@ -26,59 +42,36 @@ const window = yearWindow(2025);
  * album past 2^36 ms, too large for the packed sort keys: finalize then orders
  * both lists by comparisons.
  */
-function tiedUser(unpacked: boolean): { input: InputDescriptor; rows: number } {
-  const extra = unpacked ? 40 : 0, N = 400 + extra;
-  const sab = new SharedArrayBuffer(21 * N);
-  const tsWords = new Int32Array(sab, 0, 2 * N), track = new Int32Array(sab, 8 * N, N), ms = new Int32Array(sab, 12 * N, N);
-  const arrival = new Int32Array(sab, 16 * N, N);
-  for (let r = 0; r < N; r++) {
-    // The extra plays come first: track 0, days before its two tied plays.
+function tiedUser(unpacked: boolean): InputDescriptor {
+  const extra = unpacked ? 40 : 0;
+  // The extra plays come first: track 0, days before its two tied plays.
+  return plays(400 + extra, (r) => {
     const i = r - extra;
-    const ts = i < 0 ? window.startMs + DAY_MS + r * 60_000 : window.startMs + (1 + (i & 1)) * 30 * DAY_MS + (i >> 1) * 60_000;
-    tsWords[2 * r] = ts % 4294967296;
-    tsWords[2 * r + 1] = Math.floor(ts / 4294967296);
-    track[r] = i < 0 ? 0 : i >> 1;
-    ms[r] = i < 0 ? 2 ** 31 - 1 : 30_000;
-    arrival[r] = Math.floor(ts / DAY_MS);
-  }
-  return { input: { sab, rows: N, ts: 0, track: 8 * N, ms: 12 * N, arrival: 16 * N, priv: 20 * N, trackSorted: true, overflowCode: new Int32Array(0), overflowTrack: new Int32Array(0) }, rows: N };
+    return i < 0
+      ? { ts: window.startMs + DAY_MS + r * 60_000, track: 0, ms: 2 ** 31 - 1 }
+      : { ts: window.startMs + (1 + (i & 1)) * 30 * DAY_MS + (i >> 1) * 60_000, track: i >> 1, ms: 30_000 };
+  });
 }
 
 /** The worker's part: the warm-up, then the bot as one sorted range, as two ranges, and as two slices (partials); then the tied user, packed and not. */
 function workerPart(): { totals: number[]; partials: UserPartial[] } {
   const runId = 'deopt-probe';
   warmup({ runId, catalog, window });
+  // Through a structured clone, as the pool delivers a task.
+  const task = (input: InputDescriptor, ranges: number[], partial: boolean, offset: number): AggregateTaskInput => structuredClone({
+    bucket: 0, runId, catalog, window, inputs: [input], userRange: Int32Array.of(0, ranges.length / 3), ranges: Int32Array.from(ranges),
+    offsets: Int16Array.of(offset), partial, sliceTs: null,
+  });
   // A bot: one track 20,000 times a minute apart from 11 January, 200,000 ms each — the
   // run's, the month's and the user's ms sums pass 2^31; a day's stays below.
   const N = 20_000;
-  const sab = new SharedArrayBuffer(21 * N);
-  const tsWords = new Int32Array(sab, 0, 2 * N), track = new Int32Array(sab, 8 * N, N), ms = new Int32Array(sab, 12 * N, N);
-  const arrival = new Int32Array(sab, 16 * N, N);
-  for (let i = 0; i < N; i++) {
-    const ts = window.startMs + 10 * DAY_MS + i * 60_000;
-    tsWords[2 * i] = ts % 4294967296;
-    tsWords[2 * i + 1] = Math.floor(ts / 4294967296);
-    track[i] = 5;
-    ms[i] = 200_000;
-    arrival[i] = Math.floor(ts / DAY_MS);
-  }
-  const input: InputDescriptor = {
-    sab, rows: N, ts: 0, track: 8 * N, ms: 12 * N, arrival: 16 * N, priv: 20 * N, trackSorted: true,
-    overflowCode: new Int32Array(0), overflowTrack: new Int32Array(0),
-  };
-  // Through a structured clone, as the pool delivers a task.
-  const task = (ranges: number[], partial: boolean): AggregateTaskInput => structuredClone({
-    bucket: 0, runId, catalog, window, inputs: [input], userRange: Int32Array.of(0, ranges.length / 3), ranges: Int32Array.from(ranges),
-    offsets: Int16Array.of(60), partial, sliceTs: null,
-  });
-  const sorted = aggregateTask(task([0, 0, N], false)).summaries[0]!;
-  const split = aggregateTask(task([0, 0, N >> 1, 0, N >> 1, N], false)).summaries[0]!;
-  const partials = [aggregateTask(task([0, 0, N >> 1], true)).partials[0]!, aggregateTask(task([0, N >> 1, N], true)).partials[0]!];
+  const bot = plays(N, (i) => ({ ts: window.startMs + 10 * DAY_MS + i * 60_000, track: 5, ms: 200_000 }));
+  const sorted = aggregateTask(task(bot, [0, 0, N], false, 60)).summaries[0]!;
+  const split = aggregateTask(task(bot, [0, 0, N >> 1, 0, N >> 1, N], false, 60)).summaries[0]!;
+  const partials = [aggregateTask(task(bot, [0, 0, N >> 1], true, 60)).partials[0]!, aggregateTask(task(bot, [0, N >> 1, N], true, 60)).partials[0]!];
   for (const unpacked of [false, true]) {
-    const { input: tiedInput, rows } = tiedUser(unpacked);
-    const tied = aggregateTask(structuredClone({
-      bucket: 0, runId, catalog, window, inputs: [tiedInput], userRange: Int32Array.of(0, 1), ranges: Int32Array.of(0, 0, rows), offsets: Int16Array.of(0), partial: false, sliceTs: null,
-    })).summaries[0]!;
+    const tiedInput = tiedUser(unpacked);
+    const tied = aggregateTask(task(tiedInput, [0, 0, tiedInput.rows], false, 0)).summaries[0]!;
     if (tied.topTracks.length !== 100 || tied.topAlbums.length !== 5) throw new Error(`the tied user: expected 100 top tracks and 5 albums, found ${tied.topTracks.length} and ${tied.topAlbums.length}`);
   }
   return { totals: [sorted.totalMs, split.totalMs], partials };
