@@ -182,8 +182,10 @@ function summaryArrays(tracks: number, artists: number, albums: number, genres: 
  * takes a user's range of a roll-up, sorted by (track, ts): it finds a track
  * once per run of its plays, dedupes among neighbours, and keeps the run's
  * sums in locals. `addRows` takes ranges in any order (a user's rows spread
- * over day files): filters, exact dedupe through an open-addressing table
- * over the user's kept rows, then O(1) updates of small dense arrays. Tracks,
+ * over day files): filters, exact dedupe — a row later than every kept row
+ * is new, one at the last kept ts is compared with that ts's rows, and only
+ * the rest (late uploads, re-sent rows) go through a binary search and an
+ * open-addressing table — then O(1) updates of small dense arrays. Tracks,
  * artists and albums get a user-local index on first touch. In `addRows` a
  * play finds its track's by the code as stored in a small per-user table
  * (`ct`), which is also where alias codes meet their track (through the
@@ -308,6 +310,21 @@ export class UserAccumulator {
   private rowCode = new Int32Array(512);
   private rowMs = new Int32Array(512);
   private rows = 0;
+  /**
+   * `addRows`' kept rows in ts order: a row later than every row kept so far
+   * (most rows: a user's ranges of day files come in arrival order, sorted by
+   * ts) can duplicate none of them, so it is appended here with no hashing.
+   * Only the rest — a late upload's rows, earlier than rows already kept, and
+   * rows past GROUP_SCAN of one ts — go through the hash table above, after a
+   * binary search of this list for their ts. `ordMax` is the last row's ts,
+   * `ordStart` where the rows with that ts begin.
+   */
+  private ordTs = new Float64Array(512);
+  private ordCode = new Int32Array(512);
+  private ordMs = new Int32Array(512);
+  private nOrd = 0;
+  private ordStart = 0;
+  private ordMax = -Infinity;
   // Sorted dedupe: the (code, ms) of the kept rows that share the current (code, ts).
   private readonly groupCode = new Int32Array(GROUP_SCAN);
   private readonly groupMs = new Int32Array(GROUP_SCAN);
@@ -380,6 +397,10 @@ export class UserAccumulator {
     this.totalMs = 0;
     this.largeGroupTs = 0;
     this.largeGroupTs = NaN;
+    this.ordMax = 0.5;
+    this.ordMax = -Infinity;
+    this.nOrd = this.ordStart = 1;
+    this.nOrd = this.ordStart = 0;
     this.offsetMs = this.plays = this.streams = this.nl = this.na = this.nCodes = this.rows = this.rowGen = 1;
     this.offsetMs = this.plays = this.streams = this.nl = this.na = this.nCodes = this.rows = this.rowGen = 0;
     this.ctGen = this.gen = 2;
@@ -422,6 +443,9 @@ export class UserAccumulator {
     this.rowTs = this.rowTs.slice();
     this.rowCode = this.rowCode.slice();
     this.rowMs = this.rowMs.slice();
+    this.ordTs = this.ordTs.slice();
+    this.ordCode = this.ordCode.slice();
+    this.ordMs = this.ordMs.slice();
   }
 
   /** Starts a user with this UTC offset; `maxRows` (a hint) sizes the scratch for the rows to come. */
@@ -436,7 +460,12 @@ export class UserAccumulator {
     }
     this.nextGen();
     this.mask = 1023;
+    this.nOrd = this.ordStart = 0;
+    this.ordMax = -Infinity;
+    // Both lists sized for every row: with the hint, neither grows inside a loop (growing the
+    // table first in a real task, after the warm-up, deoptimized addRows there).
     this.reserve(maxRows);
+    this.reserveOrdered(maxRows);
   }
 
   /** A new stamp generation: every slot is free again. */
@@ -495,6 +524,39 @@ export class UserAccumulator {
       this.stamps[s] = this.gen;
       this.slots[s] = r;
     }
+  }
+
+  /** Room for `rows` kept rows in ts order and as many local tracks (artists). */
+  private reserveOrdered(rows: number): void {
+    this.ordTs = atLeast(this.ordTs, rows);
+    this.ordCode = atLeast(this.ordCode, rows);
+    this.ordMs = atLeast(this.ordMs, rows);
+    this.reserveLocal(Math.min(rows, this.c.tracks));
+  }
+
+  /**
+   * `addRows`' dedupe for a row not later than every kept row (see `ordTs`):
+   * true when a kept row has its (ts, code, ms); otherwise the row is kept, in
+   * the hash table. The kept rows with its ts are a run of the ordered list,
+   * found by binary search, and any in the table.
+   */
+  private seenOutOfOrder(ts: number, code: number, ms: number): boolean {
+    const ordTs = this.ordTs, ordCode = this.ordCode, ordMs = this.ordMs;
+    let lo = 0, hi = this.nOrd;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ordTs[mid]! < ts) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let g = lo; g < this.nOrd && ordTs[g] === ts; g++) if (ordCode[g] === code && ordMs[g] === ms) return true;
+    let s = slotOf(ts, code, ms) & this.mask;
+    while (this.stamps[s] === this.gen) {
+      const r = this.slots[s]!;
+      if (this.rowTs[r] === ts && this.rowCode[r] === code && this.rowMs[r] === ms) return true;
+      s = (s + 1) & this.mask;
+    }
+    this.keepRow(ts, code, ms);
+    return false;
   }
 
   /** Room for `rows` kept rows in the dedupe table and as many local tracks (artists). */
@@ -646,8 +708,9 @@ export class UserAccumulator {
   /**
    * Offers stored rows [start, end) of one input to the current user, in any
    * order. Each row is filtered (window, late arrival, private), deduplicated
-   * on (track id as stored, ts, ms_played) among counted rows through an
-   * open-addressing table of the user's kept rows, resolved to a catalog
+   * on (track id as stored, ts, ms_played) among counted rows (rows in ts
+   * order need no hashing, see `ordTs`; the others are looked up by binary
+   * search and in an open-addressing table), resolved to a catalog
    * track (unknown tracks are counted as skipped after dedupe) and counted.
    * Rows with ts outside [sliceLo, sliceHi) are not this task's (a time slice
    * of a heavy user reading a range that is not in ts order) and are passed
@@ -655,12 +718,12 @@ export class UserAccumulator {
    * task's (all of them without slice bounds).
    */
   addRows(cols: PlayColumns, start: number, end: number, codes: TrackCodes, sliceLo = -Infinity, sliceHi = Infinity): number {
-    this.reserve(this.rows + (end - start));
+    this.reserveOrdered(this.nOrd + (end - start));
     const startMs = this.w.startMs, freezeMs = this.w.freezeMs, cutoffDay = this.w.cutoffDay;
     const tsw = cols.tsWords, trk = cols.track, msCol = cols.ms, arr = cols.arrival, prv = cols.priv;
     const oCode = codes.overflowCode, oTrack = codes.overflowTrack;
-    const slots = this.slots, stamps = this.stamps, gen = this.gen, mask = this.mask;
-    const rowTs = this.rowTs, rowCode = this.rowCode, rowMs = this.rowMs;
+    const ordTs = this.ordTs, ordCode = this.ordCode, ordMs = this.ordMs;
+    let nOrd = this.nOrd, ordStart = this.ordStart, ordMax = this.ordMax;
     // Room for every code of this range (an alias adds two keys) without growing inside the loop.
     const keys = Math.min(this.nCodes + 2 * (end - start), this.codeRow.length / this.row);
     this.ctKeys = atLeast(this.ctKeys, keys);
@@ -678,7 +741,7 @@ export class UserAccumulator {
     // sums start as −0, a double, as addTrackSorted's do (see there).
     let dayLo = 0, dayHi = -1, day = 0, m = 0;
     let hourLo = 0, hourHi = -1, hour = 0, runHourMs = -0, runMonthPlays = 0, runMonthMs = -0;
-    let rows = this.rows, plays = this.plays, streams = this.streams, totalMs = this.totalMs;
+    let plays = this.plays, streams = this.streams, totalMs = this.totalMs;
     let outside = 0, late = 0, priv = 0, dup = 0, unknown = 0, others = 0;
     for (let i = start; i < end; i++) {
       const lo = tsw[2 * i]!;
@@ -702,26 +765,38 @@ export class UserAccumulator {
       const raw = trk[i]!;
       const code = raw >= 0 ? raw : oCode[-raw - 1]!;
       const ms = msCol[i]!;
-      // Exact dedupe by (user, track_id, ts, ms_played) among counted rows.
-      let s = slotOf(ts, code, ms) & mask;
-      let seen = false;
-      while (stamps[s] === gen) {
-        const r = slots[s]!;
-        if (rowTs[r] === ts && rowCode[r] === code && rowMs[r] === ms) {
-          seen = true;
-          break;
+      // Exact dedupe by (user, track_id, ts, ms_played) among counted rows. A row later than
+      // every kept row is new; one at the last row's ts is compared with that ts's rows
+      // (at most GROUP_SCAN); any other goes through seenOutOfOrder (see ordTs).
+      let ordered = true;
+      if (ts > ordMax) {
+        ordMax = ts;
+        ordStart = nOrd;
+      } else if (ts === ordMax && nOrd - ordStart < GROUP_SCAN) {
+        let seen = false;
+        for (let g = ordStart; g < nOrd; g++) {
+          if (ordCode[g] === code && ordMs[g] === ms) {
+            seen = true;
+            break;
+          }
         }
-        s = (s + 1) & mask;
+        if (seen) {
+          dup++;
+          continue;
+        }
+      } else {
+        this.nOrd = nOrd;
+        if (this.seenOutOfOrder(ts, code, ms)) {
+          dup++;
+          continue;
+        }
+        ordered = false;
       }
-      if (seen) {
-        dup++;
-        continue;
+      if (ordered) {
+        ordTs[nOrd] = ts;
+        ordCode[nOrd] = code;
+        ordMs[nOrd++] = ms;
       }
-      rowTs[rows] = ts;
-      rowCode[rows] = code;
-      rowMs[rows] = ms;
-      stamps[s] = gen;
-      slots[s] = rows++;
       let l: number;
       if (raw >= 0) {
         let h = Math.imul(raw, CODE_HASH) >>> ctShift;
@@ -820,7 +895,9 @@ export class UserAccumulator {
     hours[hour]! += runHourMs;
     monthPlays[m]! += runMonthPlays;
     monthMs[m]! += runMonthMs;
-    this.rows = rows;
+    this.nOrd = nOrd;
+    this.ordStart = ordStart;
+    this.ordMax = ordMax;
     this.nl = nl;
     this.nCodes = nCodes;
     this.plays = plays;
