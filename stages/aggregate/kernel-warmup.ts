@@ -199,8 +199,8 @@ function trackOrder(p: Plays, codeOrder: CodeOrder): void {
 export function warmupTasks(c: StageCatalog, w: YearWindow, runId: string): AggregateTaskInput[] {
   const codes = warmupCodes(c);
   if (codes.canonical.length === 0) return [];
-  // Four passes of the big user cover its three shapes (one range: the sorted kernel; two: the
-  // hash path; two as a bounded slice) as eight did, with as few deopts in the run (--trace-deopt:
+  // Four passes of the big user cover its three shapes (one range: the sorted kernel; several:
+  // addRows; several as a bounded slice) as eight did, with as few deopts in the run (--trace-deopt:
   // 59 against 56 at 10,000 users) and ~0.2 s less warm-up; a 4,096-row big user left
   // finalize to deoptimize ~150 times in the run.
   const SMALL = 200, SMALL_ROWS = 300, BIG_ROWS = 16_384, BIG_REPS = 4;
@@ -230,7 +230,9 @@ export function warmupTasks(c: StageCatalog, w: YearWindow, runId: string): Aggr
       fillUser(p, codes, w, rnd, w.startMs + u * 1_000, DAY_MS, 240_000, 50);
       if (collide) [p.track[10], p.track[11]] = collide;
     }
-    trackOrder(slice(u * SMALL_ROWS, SMALL_ROWS), codeOrder);
+    // Users of the even tasks (one range: the sorted kernel) in roll-up order; the odd tasks' stay in
+    // ts order, as day files hold them (addRows' ordered dedupe; see `task`).
+    if (Math.floor(u / 25) % 2 === 0) trackOrder(slice(u * SMALL_ROWS, SMALL_ROWS), codeOrder);
   }
   const bigAt = SMALL * SMALL_ROWS;
   // 16k plays 20 minutes apart, nearly all of distinct tracks, ~3.3e9 ms in all.
@@ -244,16 +246,21 @@ export function warmupTasks(c: StageCatalog, w: YearWindow, runId: string): Aggr
     trackSorted: true,
   };
   /**
-   * A task over users given as (first row, rows); `split` offers each user as two ranges (the hash
-   * dedupe path), and a split partial task reads them as a slice bounded in ts (bounds that keep every row).
+   * A task over users given as (first row, rows); `split` offers each user as several ranges (addRows,
+   * as day files), and a split partial task reads them as a slice bounded in ts (bounds that keep every
+   * row). Split, every other user comes as its two halves and then its first rows again (re-sent:
+   * duplicates of rows kept in ts order), the others as the later half first (the earlier half then
+   * arrives late: rows kept out of order, and their duplicates), so every dedupe path runs.
    */
   const task = (users: Array<[number, number]>, split: boolean, partial: boolean): AggregateTaskInput => {
     const ranges: number[] = [], userRange = [0];
-    for (const [from, n] of users) {
-      if (split) ranges.push(0, from, from + (n >> 1), 0, from + (n >> 1), from + n);
-      else ranges.push(0, from, from + n);
+    users.forEach(([from, n], i) => {
+      const mid = from + (n >> 1);
+      if (!split) ranges.push(0, from, from + n);
+      else if (i % 2 === 0) ranges.push(0, from, mid, 0, mid, from + n, 0, from, from + Math.min(8, n));
+      else ranges.push(0, mid, from + n, 0, from, mid);
       userRange.push(ranges.length / 3);
-    }
+    });
     const offsets = Int16Array.from(users, (_, i) => ((i * 37) % 27 - 12) * 60);
     const sliceTs = split && partial ? Float64Array.of(w.startMs - 2 * DAY_MS, w.freezeMs + DAY_MS) : null;
     return { bucket: -1, runId, catalog: c, window: w, inputs: [input], userRange: Int32Array.from(userRange), ranges: Int32Array.from(ranges), offsets, partial, sliceTs };

@@ -53,7 +53,10 @@ function tiedUser(unpacked: boolean): InputDescriptor {
   });
 }
 
-/** The worker's part: the warm-up, then the bot as one sorted range, as two ranges, and as two slices (partials); then the tied user, packed and not. */
+/**
+ * The worker's part: the warm-up, then the bot as one sorted range, as two ranges, as two ranges
+ * late and a re-sent one, and as two slices (partials); then the tied user, packed and not.
+ */
 function workerPart(): { totals: number[]; partials: UserPartial[] } {
   const runId = 'deopt-probe';
   warmup({ runId, catalog, window });
@@ -63,18 +66,21 @@ function workerPart(): { totals: number[]; partials: UserPartial[] } {
     offsets: Int16Array.of(offset), partial, sliceTs: null,
   });
   // A bot: one track 20,000 times a minute apart from 11 January, 200,000 ms each — the
-  // run's, the month's and the user's ms sums pass 2^31; a day's stays below.
-  const N = 20_000;
-  const bot = plays(N, (i) => ({ ts: window.startMs + 10 * DAY_MS + i * 60_000, track: 5, ms: 200_000 }));
+  // run's, the month's and the user's ms sums pass 2^31; a day's stays below. Every 1,000th
+  // play is sent twice (the rows stored next to each other, as in a day file), so N holds 20 duplicates.
+  const N = 20_020;
+  const bot = plays(N, (r) => ({ ts: window.startMs + 10 * DAY_MS + (1000 * Math.floor(r / 1001) + Math.min(r % 1001, 999)) * 60_000, track: 5, ms: 200_000 }));
   const sorted = aggregateTask(task(bot, [0, 0, N], false, 60)).summaries[0]!;
   const split = aggregateTask(task(bot, [0, 0, N >> 1, 0, N >> 1, N], false, 60)).summaries[0]!;
+  // The later half first: the earlier half arrives late (rows kept out of ts order), then its first rows again (duplicates).
+  const late = aggregateTask(task(bot, [0, N >> 1, N, 0, 0, N >> 1, 0, 0, 100], false, 60)).summaries[0]!;
   const partials = [aggregateTask(task(bot, [0, 0, N >> 1], true, 60)).partials[0]!, aggregateTask(task(bot, [0, N >> 1, N], true, 60)).partials[0]!];
   for (const unpacked of [false, true]) {
     const tiedInput = tiedUser(unpacked);
     const tied = aggregateTask(task(tiedInput, [0, 0, tiedInput.rows], false, 0)).summaries[0]!;
     if (tied.topTracks.length !== 100 || tied.topAlbums.length !== 5) throw new Error(`the tied user: expected 100 top tracks and 5 albums, found ${tied.topTracks.length} and ${tied.topAlbums.length}`);
   }
-  return { totals: [sorted.totalMs, split.totalMs], partials };
+  return { totals: [sorted.totalMs, split.totalMs, late.totalMs], partials };
 }
 
 /** Deoptimized on purpose (a second shape after compiling for one), so the test knows the trace is on and read right. */
