@@ -129,6 +129,8 @@ export function firstCodeSlot(code: number): number {
 const SLOW_PATH = -3;
 /** Sorted dedupe scans a group of equal-ts rows up to this size, then hashes it. */
 const GROUP_SCAN = 32;
+/** Slots of a user's dedupe table at its start (`begin`). */
+const USER_TABLE_SLOTS = 64;
 const DAY_MS = 86_400_000;
 
 /** out[i] = from[order[i]] for every i of out. */
@@ -298,10 +300,10 @@ export class UserAccumulator {
   private readonly albumTop = new TopKByKey();
   private readonly gMs: Float64Array;
   private readonly gTouched: Uint8Array;
-  // Dedupe: open addressing over this user's kept rows; a slot is live when stamp === gen.
-  // The arrays keep the largest size any user needed, but each user hashes into
-  // the first `mask + 1` slots, sized for its rows: after a heavy user, a small
-  // one still probes a table that fits in cache.
+  // Dedupe: open addressing over this user's kept rows that are not in `ordTs`; a slot is
+  // live when stamp === gen. The arrays keep the largest size any user needed, but each
+  // user hashes into the first `mask + 1` slots, from USER_TABLE_SLOTS up as its rows
+  // need: after a heavy user, a small one still probes a table that fits in cache.
   private slots = new Int32Array(1024);
   private stamps = new Uint32Array(1024);
   private mask = 1023;
@@ -459,12 +461,11 @@ export class UserAccumulator {
       this.rowGen = 1;
     }
     this.nextGen();
-    this.mask = 1023;
+    // The table holds only rows out of ts order (few): it starts small and grows as they come.
+    // Small enough that the warm-up's small users grow it, so its growth is compiled in.
+    this.mask = USER_TABLE_SLOTS - 1;
     this.nOrd = this.ordStart = 0;
     this.ordMax = -Infinity;
-    // Both lists sized for every row: with the hint, neither grows inside a loop (growing the
-    // table first in a real task, after the warm-up, deoptimized addRows there).
-    this.reserve(maxRows);
     this.reserveOrdered(maxRows);
   }
 
