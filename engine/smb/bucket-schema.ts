@@ -32,6 +32,9 @@ export const SORT_KEYS = ['user_key', 'ts', 'arrival order'] as const;
  */
 export const ROLLUP_SORT_KEYS = ['user_key', 'track', 'ts', 'arrival order'] as const;
 
+/** Whether a partition's rows are in day-partition order: each user's rows sorted by ts. */
+export const isTsSorted = (sortKeys: readonly string[]): boolean => sortKeys.length === SORT_KEYS.length && sortKeys.every((k, i) => k === SORT_KEYS[i]);
+
 /** Whether a partition's rows are in roll-up order (one run per user and track). */
 export const isTrackSorted = (sortKeys: readonly string[]): boolean => sortKeys.length === ROLLUP_SORT_KEYS.length && sortKeys.every((k, i) => k === ROLLUP_SORT_KEYS[i]);
 

@@ -13,7 +13,7 @@ import { bucketColumns, bucketViews, tsAt, type BucketViews } from '../../engine
 import { KEY_BYTES, keyToHex } from '../../engine/smb/key.ts';
 import { inSample } from '../../engine/plan/sample.ts';
 import { readMarker, writeMarker, completeStage } from '../../engine/plan/bucket-markers.ts';
-import { isTrackSorted } from '../../engine/smb/bucket-schema.ts';
+import { isTrackSorted, isTsSorted } from '../../engine/smb/bucket-schema.ts';
 import { forEachKeyGroup } from '../../engine/smb/key-group-iterator.ts';
 import { planSmbPartitions } from '../../engine/smb/partition-plan.ts';
 import { SmbSource, type BucketInput, type Strategy } from '../../engine/smb/smb-source.ts';
@@ -326,13 +326,14 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
           };
         });
         const trackSorted = plan.map((x) => isTrackSorted(source.partitions[x.partition]!.metadata.sortKeys));
+        const tsSorted = plan.map((x) => isTsSorted(source.partitions[x.partition]!.metadata.sortKeys));
         // The coordinator's views are over the shared buffers: their byte offsets are the descriptors.
         const descriptors: InputDescriptor[] = plan.map((x, i) => {
           const c = inputs[i]!.columns;
           return {
             sab: files[i]!.sab, rows: x.rows, ts: c.tsWords.byteOffset, track: c.track.byteOffset, ms: c.ms.byteOffset,
             arrival: c.arrival.byteOffset, priv: c.priv.byteOffset,
-            trackSorted: trackSorted[i]! && o.sortedKernel !== false,
+            trackSorted: trackSorted[i]! && o.sortedKernel !== false, tsSorted: tsSorted[i]!,
             overflowCode: overflow[x.partition]!.code, overflowTrack: overflow[x.partition]!.track,
           };
         });

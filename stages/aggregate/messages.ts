@@ -16,8 +16,10 @@ export interface InputDescriptor {
   readonly ms: number;
   readonly arrival: number;
   readonly priv: number;
-  /** Rows in roll-up order, (user_key, track, ts) (bucket-schema.ts ROLLUP_SORT_KEYS); else (user_key, ts). */
+  /** Read with the sorted kernel: rows in roll-up order, (user_key, track, ts) (bucket-schema.ts ROLLUP_SORT_KEYS), and that kernel on. */
   readonly trackSorted: boolean;
+  /** Each user's rows sorted by ts (a day partition, SORT_KEYS): `addRows` then hashes only what comes out of order. */
+  readonly tsSorted: boolean;
   /** Overflow index → a code shared by all partitions (negative), so equal ids dedupe across partitions. */
   readonly overflowCode: Int32Array;
   /** Overflow index → catalog track index, or -1. */

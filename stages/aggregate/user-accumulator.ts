@@ -103,6 +103,12 @@ export interface PlayColumns {
   readonly ms: Int32Array;
   readonly arrival: Int32Array;
   readonly priv: Uint8Array;
+  /**
+   * Each user's rows sorted by ts (a day file): `addRows` keeps rows later than
+   * every kept row without hashing them. Otherwise (a roll-up read by `addRows`)
+   * every row goes through the dedupe table. Either is exact for rows in any order.
+   */
+  readonly tsSorted: boolean;
 }
 
 /**
@@ -461,8 +467,8 @@ export class UserAccumulator {
       this.rowGen = 1;
     }
     this.nextGen();
-    // The table holds only rows out of ts order (few): it starts small and grows as they come.
-    // Small enough that the warm-up's small users grow it, so its growth is compiled in.
+    // The table holds only rows out of ts order (few in day files): it starts small, and each
+    // range grows it to hold that range's rows if need be (the warm-up's small users grow it).
     this.mask = USER_TABLE_SLOTS - 1;
     this.nOrd = this.ordStart = 0;
     this.ordMax = -Infinity;
@@ -536,27 +542,21 @@ export class UserAccumulator {
   }
 
   /**
-   * `addRows`' dedupe for a row not later than every kept row (see `ordTs`):
-   * true when a kept row has its (ts, code, ms); otherwise the row is kept, in
-   * the hash table. The kept rows with its ts are a run of the ordered list,
-   * found by binary search, and any in the table.
+   * Whether the ts-ordered kept rows (`ordTs`, the first `n` ≥ 1) hold (ts,
+   * code, ms): they are sorted by ts, so the rows with its ts are one run,
+   * found by binary search. The search has no branch on the data (`+(a < b)`
+   * compiles to none): rows out of order come in no pattern a branch predictor
+   * could follow.
    */
-  private seenOutOfOrder(ts: number, code: number, ms: number): boolean {
+  private inOrdered(ts: number, code: number, ms: number, n: number): boolean {
     const ordTs = this.ordTs, ordCode = this.ordCode, ordMs = this.ordMs;
-    let lo = 0, hi = this.nOrd;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (ordTs[mid]! < ts) lo = mid + 1;
-      else hi = mid;
+    let base = 0;
+    for (let len = n; len > 1;) {
+      const half = len >>> 1;
+      base += half * +(ordTs[base + half]! < ts);
+      len -= half;
     }
-    for (let g = lo; g < this.nOrd && ordTs[g] === ts; g++) if (ordCode[g] === code && ordMs[g] === ms) return true;
-    let s = slotOf(ts, code, ms) & this.mask;
-    while (this.stamps[s] === this.gen) {
-      const r = this.slots[s]!;
-      if (this.rowTs[r] === ts && this.rowCode[r] === code && this.rowMs[r] === ms) return true;
-      s = (s + 1) & this.mask;
-    }
-    this.keepRow(ts, code, ms);
+    for (let g = base + +(ordTs[base]! < ts); g < n && ordTs[g] === ts; g++) if (ordCode[g] === code && ordMs[g] === ms) return true;
     return false;
   }
 
@@ -719,10 +719,14 @@ export class UserAccumulator {
    * task's (all of them without slice bounds).
    */
   addRows(cols: PlayColumns, start: number, end: number, codes: TrackCodes, sliceLo = -Infinity, sliceHi = Infinity): number {
+    // Room for every row of the range in either list: neither grows inside the loop.
+    this.reserve(this.rows + (end - start));
     this.reserveOrdered(this.nOrd + (end - start));
     const startMs = this.w.startMs, freezeMs = this.w.freezeMs, cutoffDay = this.w.cutoffDay;
-    const tsw = cols.tsWords, trk = cols.track, msCol = cols.ms, arr = cols.arrival, prv = cols.priv;
+    const tsw = cols.tsWords, trk = cols.track, msCol = cols.ms, arr = cols.arrival, prv = cols.priv, byTs = cols.tsSorted;
     const oCode = codes.overflowCode, oTrack = codes.overflowTrack;
+    const slots = this.slots, stamps = this.stamps, gen = this.gen, mask = this.mask;
+    const rowTs = this.rowTs, rowCode = this.rowCode, rowMs = this.rowMs;
     const ordTs = this.ordTs, ordCode = this.ordCode, ordMs = this.ordMs;
     let nOrd = this.nOrd, ordStart = this.ordStart, ordMax = this.ordMax;
     // Room for every code of this range (an alias adds two keys) without growing inside the loop.
@@ -742,7 +746,7 @@ export class UserAccumulator {
     // sums start as −0, a double, as addTrackSorted's do (see there).
     let dayLo = 0, dayHi = -1, day = 0, m = 0;
     let hourLo = 0, hourHi = -1, hour = 0, runHourMs = -0, runMonthPlays = 0, runMonthMs = -0;
-    let plays = this.plays, streams = this.streams, totalMs = this.totalMs;
+    let rows = this.rows, plays = this.plays, streams = this.streams, totalMs = this.totalMs;
     let outside = 0, late = 0, priv = 0, dup = 0, unknown = 0, others = 0;
     for (let i = start; i < end; i++) {
       const lo = tsw[2 * i]!;
@@ -766,14 +770,16 @@ export class UserAccumulator {
       const raw = trk[i]!;
       const code = raw >= 0 ? raw : oCode[-raw - 1]!;
       const ms = msCol[i]!;
-      // Exact dedupe by (user, track_id, ts, ms_played) among counted rows. A row later than
-      // every kept row is new; one at the last row's ts is compared with that ts's rows
-      // (at most GROUP_SCAN); any other goes through seenOutOfOrder (see ordTs).
+      // Exact dedupe by (user, track_id, ts, ms_played) among counted rows (see ordTs). In a
+      // ts-sorted range, a row later than every kept row is new, and one at the last kept ts
+      // is compared with that ts's rows (at most GROUP_SCAN). Any other (a late upload's, a
+      // re-sent one, one past a large group, any row of a roll-up range) is looked up in the
+      // ordered rows and the table.
       let ordered = true;
-      if (ts > ordMax) {
+      if (byTs && ts > ordMax) {
         ordMax = ts;
         ordStart = nOrd;
-      } else if (ts === ordMax && nOrd - ordStart < GROUP_SCAN) {
+      } else if (byTs && ts === ordMax && nOrd - ordStart < GROUP_SCAN) {
         let seen = false;
         for (let g = ordStart; g < nOrd; g++) {
           if (ordCode[g] === code && ordMs[g] === ms) {
@@ -786,12 +792,29 @@ export class UserAccumulator {
           continue;
         }
       } else {
-        this.nOrd = nOrd;
-        if (this.seenOutOfOrder(ts, code, ms)) {
+        let seen = nOrd > 0 && this.inOrdered(ts, code, ms, nOrd);
+        let s = slotOf(ts, code, ms) & mask;
+        while (!seen && stamps[s] === gen) {
+          const r = slots[s]!;
+          if (rowTs[r] === ts && rowCode[r] === code && rowMs[r] === ms) seen = true;
+          else s = (s + 1) & mask;
+        }
+        if (seen) {
           dup++;
           continue;
         }
+        rowTs[rows] = ts;
+        rowCode[rows] = code;
+        rowMs[rows] = ms;
+        stamps[s] = gen;
+        slots[s] = rows++;
         ordered = false;
+        // Every kept row stays at or before ordMax; the table now holds one at it, so rows
+        // at that ts take this path too (as past a large group).
+        if (ts >= ordMax) {
+          ordMax = ts;
+          ordStart = nOrd - GROUP_SCAN;
+        }
       }
       if (ordered) {
         ordTs[nOrd] = ts;
@@ -896,6 +919,7 @@ export class UserAccumulator {
     hours[hour]! += runHourMs;
     monthPlays[m]! += runMonthPlays;
     monthMs[m]! += runMonthMs;
+    this.rows = rows;
     this.nOrd = nOrd;
     this.ordStart = ordStart;
     this.ordMax = ordMax;

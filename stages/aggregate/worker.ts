@@ -19,7 +19,7 @@ export function aggregateTask(t: AggregateTaskInput): AggregateTaskResult {
   for (const d of t.inputs) {
     cols.push({
       tsWords: new Int32Array(d.sab, d.ts, 2 * d.rows), track: new Int32Array(d.sab, d.track, d.rows), ms: new Int32Array(d.sab, d.ms, d.rows),
-      arrival: new Int32Array(d.sab, d.arrival, d.rows), priv: new Uint8Array(d.sab, d.priv, d.rows),
+      arrival: new Int32Array(d.sab, d.arrival, d.rows), priv: new Uint8Array(d.sab, d.priv, d.rows), tsSorted: d.tsSorted,
     });
     codes.push({ overflowCode: d.overflowCode, overflowTrack: d.overflowTrack });
   }

@@ -31,7 +31,7 @@ function plays(N: number, play: (r: number) => { ts: number; track: number; ms: 
     ms[r] = p.ms;
     arrival[r] = Math.floor(p.ts / DAY_MS);
   }
-  return { sab, rows: N, ts: 0, track: 8 * N, ms: 12 * N, arrival: 16 * N, priv: 20 * N, trackSorted: true, overflowCode: new Int32Array(0), overflowTrack: new Int32Array(0) };
+  return { sab, rows: N, ts: 0, track: 8 * N, ms: 12 * N, arrival: 16 * N, priv: 20 * N, trackSorted: true, tsSorted: true, overflowCode: new Int32Array(0), overflowTrack: new Int32Array(0) };
 }
 
 /**

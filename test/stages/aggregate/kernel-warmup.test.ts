@@ -55,8 +55,9 @@ describe('kernel warm-up', () => {
     expect(summaries.length).toBeGreaterThan(150);
     // A user's total went past what a small integer holds (V8 would otherwise change the field's representation in a timed task).
     expect(Math.max(...summaries.map((s) => s!.totalMs))).toBeGreaterThan(2 ** 31);
-    // The inputs are shaped as the coordinator's: columns in one SharedArrayBuffer.
-    expect(tasks.every((t) => t.inputs.length === 1 && t.inputs[0]!.sab instanceof SharedArrayBuffer)).toBe(true);
+    // The inputs are shaped as the coordinator's: columns in a SharedArrayBuffer, read as a roll-up's and as day files'.
+    expect(tasks.every((t) => t.inputs.every((x) => x.sab instanceof SharedArrayBuffer))).toBe(true);
+    expect(tasks.flatMap((t) => t.inputs.map((x) => `${x.trackSorted} ${x.tsSorted}`))).toEqual(expect.arrayContaining(['true false', 'false true']));
   });
 
   it('leaves nothing behind: a task after the warm-up gets the same numbers as on a fresh worker', () => {
@@ -82,7 +83,7 @@ describe('kernel warm-up', () => {
     });
     // The probe deoptimizes one function on purpose: the trace is on and the pattern reads it.
     expect(deopts.filter((d) => d.startsWith('traceCheck:'))).toEqual(['traceCheck: wrong map']);
-    const kernels = new Set(['aggregateTask', 'addRows', 'seenOutOfOrder', 'addTrackSorted', 'finalize', 'addPartial', 'takePartial', 'select']);
+    const kernels = new Set(['aggregateTask', 'addRows', 'inOrdered', 'addTrackSorted', 'finalize', 'addPartial', 'takePartial', 'select']);
     expect(deopts.filter((d) => kernels.has(d.split(':')[0]!))).toEqual([]);
   });
 
