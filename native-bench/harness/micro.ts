@@ -26,7 +26,7 @@ import { bucketColumns, tsAt } from '../../engine/smb/bucket-file.ts';
 import { RowBlock } from '../../engine/smb/row-block.ts';
 import { murmur3_32 } from '../../engine/smb/murmur3.ts';
 import type { StageCatalog } from '../../engine/catalog/stage-catalog.ts';
-import { UserAccumulator, type UserSummary } from '../../stages/aggregate/user-accumulator.ts';
+import { UserAccumulator, type PlayColumns, type UserSummary } from '../../stages/aggregate/user-accumulator.ts';
 import { yearWindow } from '../../stages/aggregate/year-window.ts';
 import { renderCard } from '../../stages/package/card-render.ts';
 import { finalDocument } from '../../stages/package/final-document.ts';
@@ -257,8 +257,14 @@ function mappingBenches(dir: string): Micro[] {
   return out;
 }
 
-/** A synthetic catalog and one heavy user's plays: dedupe, local combine, histograms and top-K in one kernel. */
-function accumulatorBench(): Micro {
+/**
+ * A synthetic catalog and one heavy user's plays: dedupe, local combine,
+ * histograms and top-K in one kernel — over rows in no order, and over the
+ * same rows as day files hold them, where `addRows` keeps rows in ts order
+ * without hashing them, beside the same ranges with every row hashed (as
+ * before session 18: the baseline).
+ */
+function accumulatorBenches(): Micro[] {
   const T = 20_000, A = 2_000, AL = 4_000, G = 40;
   const r = rng(3);
   const trackArtist = Int32Array.from({ length: T }, (_, t) => t % A);
@@ -293,31 +299,50 @@ function accumulatorBench(): Micro {
     track[i] = dup ? track[i - 1]! : Math.floor(T * r() ** 3);
     ms[i] = dup ? ms[i - 1]! : Math.floor(r() * 300_000);
   }
-  // As stored in a bucket file: ts as (low, high) words, arrival day and private flag columns.
-  const tsWords = new Int32Array(2 * n);
-  for (let i = 0; i < n; i++) {
-    tsWords[2 * i] = ts[i]! % 4294967296;
-    tsWords[2 * i + 1] = Math.floor(ts[i]! / 4294967296);
-  }
-  const cols = { tsWords, track, ms, arrival: new Int32Array(n), priv: new Uint8Array(n) };
   const codes = { overflowCode: new Int32Array(0), overflowTrack: new Int32Array(0) };
   const acc = new UserAccumulator(catalog, w);
-  const run = (): UserSummary => {
-    acc.begin(60, n);
-    acc.addRows(cols, 0, n, codes);
-    return acc.finalize();
+  const want = referenceUser(Array.from({ length: n }, (_, i) => ({ track: id('T', track[i]!), ts: ts[i]!, ms: ms[i]!, arrivalDay: 0, priv: false })), 60, ref, 2025)!;
+  /** The plays in the given row order, as stored in a bucket file: ts as (low, high) words, arrival day and private flag columns. */
+  const columns = (order: ArrayLike<number>, tsSorted: boolean): PlayColumns => {
+    const tsWords = new Int32Array(2 * n);
+    for (let r = 0; r < n; r++) {
+      const t = ts[order[r]!]!;
+      tsWords[2 * r] = t % 4294967296;
+      tsWords[2 * r + 1] = Math.floor(t / 4294967296);
+    }
+    return { tsWords, track: Int32Array.from(order, (i) => track[i]!), ms: Int32Array.from(order, (i) => ms[i]!), arrival: new Int32Array(n), priv: new Uint8Array(n), tsSorted };
   };
-  return {
-    name: 'dedupe + local combine + histograms + top-K (one 100k-play user)', items: n, unit: 'plays',
-    check: () => {
-      const s = run();
-      const want = referenceUser(Array.from({ length: n }, (_, i) => ({ track: id('T', track[i]!), ts: ts[i]!, ms: ms[i]!, arrivalDay: 0, priv: false })), 60, ref, 2025)!;
-      const topOk = Array.from(s.topTracks).every((t, i) => id('T', t) === want.topTracks[i]!.id && s.topTrackMs[i] === want.topTracks[i]!.ms);
-      const histOk = Array.from(s.hours).every((h, i) => h === want.hours[i]) && Array.from(s.monthMs).every((m, i) => m === want.monthMs[i]);
-      return s.plays === want.plays && s.totalMs === want.totalMs && s.uniqueTracks === want.uniqueTracks && topOk && histOk ? null : 'summary differs from the plain-JS reference';
-    },
-    fn: run,
+  const micro = (name: string, cols: PlayColumns, cuts: readonly number[]): Micro => {
+    const run = (): UserSummary => {
+      acc.begin(60, n);
+      for (let k = 0; k + 1 < cuts.length; k++) acc.addRows(cols, cuts[k]!, cuts[k + 1]!, codes);
+      return acc.finalize();
+    };
+    return {
+      name, items: n, unit: 'plays',
+      check: () => {
+        const s = run();
+        const topOk = Array.from(s.topTracks).every((t, i) => id('T', t) === want.topTracks[i]!.id && s.topTrackMs[i] === want.topTracks[i]!.ms);
+        const histOk = Array.from(s.hours).every((h, i) => h === want.hours[i]) && Array.from(s.monthMs).every((m, i) => m === want.monthMs[i]);
+        return s.plays === want.plays && s.totalMs === want.totalMs && s.uniqueTracks === want.uniqueTracks && topOk && histOk ? null : 'summary differs from the plain-JS reference';
+      },
+      fn: run,
+    };
   };
+  // As day files hold the user: one range a day, sorted by ts, in arrival order; one day in 20 uploaded
+  // three days late (its rows open that later day's range, earlier than rows already counted).
+  const day = (i: number) => Math.floor(ts[i]! / 86_400_000);
+  const arrives = (d: number) => (d % 20 === 7 ? d + 3 : d);
+  const byArrival = Array.from({ length: n }, (_, i) => i).sort((a, b) => arrives(day(a)) - arrives(day(b)) || ts[a]! - ts[b]! || a - b);
+  const cuts = [0];
+  for (let r = 1; r < n; r++) if (arrives(day(byArrival[r]!)) !== arrives(day(byArrival[r - 1]!))) cuts.push(r);
+  cuts.push(n);
+  const dayFiles = columns(byArrival, true);
+  return [
+    micro('dedupe + local combine + histograms + top-K (one 100k-play user, rows in no order)', columns(Array.from({ length: n }, (_, i) => i), false), [0, n]),
+    micro(`the same user as day files (${cuts.length - 1} ranges sorted by ts, late days): rows in ts order skip the dedupe table`, dayFiles, cuts),
+    micro('the same user as day files: every row through the dedupe table (baseline)', { ...dayFiles, tsSorted: false }, cuts),
+  ];
 }
 
 /**
@@ -457,7 +482,7 @@ function packagingBenches(): Micro[] {
 export async function runMicro(timeMs: number, log: (s: string) => void): Promise<MicroResult[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapped-micro-'));
   try {
-    const suite = [hashBench(), ...sortBenches(), ...partitionBenches(), ...writerBenches(), ...mappingBenches(dir), accumulatorBench(), ...topTracksBenches(), ...sketchBenches(), ...packagingBenches()];
+    const suite = [hashBench(), ...sortBenches(), ...partitionBenches(), ...writerBenches(), ...mappingBenches(dir), ...accumulatorBenches(), ...topTracksBenches(), ...sketchBenches(), ...packagingBenches()];
     const results: MicroResult[] = [];
     for (const m of suite) {
       const problem = m.check();
