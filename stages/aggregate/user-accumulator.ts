@@ -542,21 +542,19 @@ export class UserAccumulator {
   }
 
   /**
-   * Whether the ts-ordered kept rows (`ordTs`, the first `n` ≥ 1) hold (ts,
-   * code, ms): they are sorted by ts, so the rows with its ts are one run,
-   * found by binary search. The search has no branch on the data (`+(a < b)`
-   * compiles to none): rows out of order come in no pattern a branch predictor
-   * could follow.
+   * Whether the ts-ordered kept rows (`ordTs`, the first `n`) hold (ts, code,
+   * ms): they are sorted by ts, so the rows with its ts are one run, found by
+   * binary search.
    */
   private inOrdered(ts: number, code: number, ms: number, n: number): boolean {
     const ordTs = this.ordTs, ordCode = this.ordCode, ordMs = this.ordMs;
-    let base = 0;
-    for (let len = n; len > 1;) {
-      const half = len >>> 1;
-      base += half * +(ordTs[base + half]! < ts);
-      len -= half;
+    let lo = 0, hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ordTs[mid]! < ts) lo = mid + 1;
+      else hi = mid;
     }
-    for (let g = base + +(ordTs[base]! < ts); g < n && ordTs[g] === ts; g++) if (ordCode[g] === code && ordMs[g] === ms) return true;
+    for (let g = lo; g < n && ordTs[g] === ts; g++) if (ordCode[g] === code && ordMs[g] === ms) return true;
     return false;
   }
 
