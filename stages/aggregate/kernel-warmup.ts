@@ -252,7 +252,7 @@ export function warmupTasks(c: StageCatalog, w: YearWindow, runId: string): Aggr
   // The same buffer as day files: the odd tasks' small users, in ts order (addRows' ordered dedupe).
   const days: InputDescriptor = { ...input, trackSorted: false, tsSorted: true };
   /**
-   * A task over users given as (first row, rows); `split` offers each user as several ranges (addRows,
+   * A task over users given as (first row, rows) of input `x` (0: roll-up order, 1: day files); `split` offers each user as several ranges (addRows,
    * as day files), and a split partial task reads them as a slice bounded in ts (bounds that keep every
    * row). Split, every other user comes as its two halves and then its first rows again (re-sent:
    * duplicates of rows kept in ts order), the others as the later half first (the earlier half then

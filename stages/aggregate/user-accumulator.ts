@@ -190,10 +190,11 @@ function summaryArrays(tracks: number, artists: number, albums: number, genres: 
  * takes a user's range of a roll-up, sorted by (track, ts): it finds a track
  * once per run of its plays, dedupes among neighbours, and keeps the run's
  * sums in locals. `addRows` takes ranges in any order (a user's rows spread
- * over day files): filters, exact dedupe — a row later than every kept row
- * is new, one at the last kept ts is compared with that ts's rows, and only
- * the rest (late uploads, re-sent rows) go through a binary search and an
- * open-addressing table — then O(1) updates of small dense arrays. Tracks,
+ * over day files): filters, exact dedupe — in an input sorted by ts, a row
+ * later than every kept row is new, one at the last kept ts is compared with
+ * that ts's rows, and only the rest (late uploads, re-sent rows) go through a
+ * binary search and an open-addressing table, as every row of a roll-up read
+ * here does — then O(1) updates of small dense arrays. Tracks,
  * artists and albums get a user-local index on first touch. In `addRows` a
  * play finds its track's by the code as stored in a small per-user table
  * (`ct`), which is also where alias codes meet their track (through the
@@ -319,13 +320,16 @@ export class UserAccumulator {
   private rowMs = new Int32Array(512);
   private rows = 0;
   /**
-   * `addRows`' kept rows in ts order: a row later than every row kept so far
-   * (most rows: a user's ranges of day files come in arrival order, sorted by
-   * ts) can duplicate none of them, so it is appended here with no hashing.
-   * Only the rest — a late upload's rows, earlier than rows already kept, and
-   * rows past GROUP_SCAN of one ts — go through the hash table above, after a
-   * binary search of this list for their ts. `ordMax` is the last row's ts,
-   * `ordStart` where the rows with that ts begin.
+   * `addRows`' kept rows in ts order: in an input sorted by ts, a row later
+   * than every row kept so far (most rows: a user's ranges of day files come
+   * in arrival order, sorted by ts) can duplicate none of them, so it is
+   * appended here with no hashing. The rest — a late upload's rows, earlier
+   * than rows already kept, rows past GROUP_SCAN of one ts, and every row of
+   * an input in another order — go through the hash table above, after a
+   * binary search of this list for their ts. `ordMax` is the latest ts kept
+   * (in either); `ordStart` is where this list's rows at that ts begin, or
+   * GROUP_SCAN before its end once the table holds a row at that ts (so later
+   * rows at it are looked up there too).
    */
   private ordTs = new Float64Array(512);
   private ordCode = new Int32Array(512);
