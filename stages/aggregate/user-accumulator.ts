@@ -477,6 +477,7 @@ export class UserAccumulator {
     this.nOrd = this.ordStart = 0;
     this.ordMax = -Infinity;
     this.reserveOrdered(maxRows);
+    this.reserveLocal(Math.min(maxRows, this.c.tracks));
   }
 
   /** A new stamp generation: every slot is free again. */
@@ -537,12 +538,11 @@ export class UserAccumulator {
     }
   }
 
-  /** Room for `rows` kept rows in ts order and as many local tracks (artists). */
+  /** Room for `rows` kept rows in ts order. */
   private reserveOrdered(rows: number): void {
     this.ordTs = atLeast(this.ordTs, rows);
     this.ordCode = atLeast(this.ordCode, rows);
     this.ordMs = atLeast(this.ordMs, rows);
-    this.reserveLocal(Math.min(rows, this.c.tracks));
   }
 
   /**
@@ -562,7 +562,7 @@ export class UserAccumulator {
     return false;
   }
 
-  /** Room for `rows` kept rows in the dedupe table and as many local tracks (artists). */
+  /** Room for `rows` kept rows in the dedupe table. */
   private reserve(rows: number): void {
     let cap = this.mask + 1;
     while (cap < 2 * rows) cap *= 2;
@@ -570,7 +570,6 @@ export class UserAccumulator {
     this.rowTs = atLeast(this.rowTs, rows);
     this.rowCode = atLeast(this.rowCode, rows);
     this.rowMs = atLeast(this.rowMs, rows);
-    this.reserveLocal(Math.min(rows, this.c.tracks));
   }
 
   /**
@@ -721,9 +720,11 @@ export class UserAccumulator {
    * task's (all of them without slice bounds).
    */
   addRows(cols: PlayColumns, start: number, end: number, codes: TrackCodes, sliceLo = -Infinity, sliceHi = Infinity): number {
-    // Room for every row of the range in either list: neither grows inside the loop.
+    // Room for every row of the range in either list, and a new local track for each: nothing grows
+    // inside the loop. (The user's local tracks can outnumber the rows of either list alone.)
     this.reserve(this.rows + (end - start));
     this.reserveOrdered(this.nOrd + (end - start));
+    this.reserveLocal(Math.min(this.nl + (end - start), this.c.tracks));
     const startMs = this.w.startMs, freezeMs = this.w.freezeMs, cutoffDay = this.w.cutoffDay;
     const tsw = cols.tsWords, trk = cols.track, msCol = cols.ms, arr = cols.arrival, prv = cols.priv, byTs = cols.tsSorted;
     const oCode = codes.overflowCode, oTrack = codes.overflowTrack;

@@ -369,6 +369,23 @@ describe('UserAccumulator top tracks and albums with more candidates than places
     topAlbums: Array.from(s.topAlbums, (id, i) => [id, s.topAlbumStreams[i]!, s.topAlbumMs[i]!]),
   });
 
+  it('holds every local track when a user\'s ranges alternate between the ordered rows and the table (no size hint)', () => {
+    // 300 tracks played once each, in three ranges of 100: the first read as a day file's (kept in ts order),
+    // the other two through the table. The local arrays start at 256 tracks and must grow for the third.
+    const fresh = new UserAccumulator(cat, W);
+    const codes = Array.from({ length: SMALL_TRACKS }, (_, i) => i), msOf = codes.map((c) => STREAM + c);
+    // Codes ascending, so also in ts order.
+    const cols = sortedColumns(codes, msOf);
+    const none = { overflowCode: new Int32Array(0), overflowTrack: new Int32Array(0) };
+    fresh.begin(0, 0);
+    fresh.addRows({ ...cols, tsSorted: true }, 0, 100, none);
+    fresh.addRows({ ...cols, tsSorted: false }, 100, 200, none);
+    fresh.addRows({ ...cols, tsSorted: false }, 200, 300, none);
+    const s = fresh.finalize();
+    expect([s.plays, s.uniqueTracks]).toEqual([SMALL_TRACKS, SMALL_TRACKS]);
+    expect(lists(s)).toEqual(naive(codes, msOf));
+  });
+
   it('equals sorting every track and album, with ties on streams and ms broken by id, and sums too large to pack', () => {
     // Few ms values: ties on (streams, ms) at the 100th track are common. `huge` adds 40 plays of 2^31 - 1 ms
     // to one track (past 2^36 ms: the comparison path for tracks and albums alike).
