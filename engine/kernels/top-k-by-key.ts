@@ -36,16 +36,15 @@ export class TopKByKey {
     const keys = this.keys;
     for (let i = 0; i < n; i++) keys[i] = key[items[i]!]!;
     const t = kthLargest(keys.subarray(0, n), k);
+    // `keys` is free again: in the same pass, it takes the tied items (as int32s) for the places left.
+    const tiedAll = new Int32Array(keys.buffer, 0, n);
     let c = 0, ties = 0;
     for (let i = 0; i < n; i++) {
       const x = key[items[i]!]!;
       if (x > t) out[c++] = items[i]!;
-      else if (x === t) ties++;
+      else if (x === t) tiedAll[ties++] = items[i]!;
     }
-    // `keys` is free again: it holds the tied items (as int32s) for the places left.
-    const tied = new Int32Array(keys.buffer, 0, ties);
-    let e = 0;
-    for (let i = 0; i < n; i++) if (key[items[i]!] === t) tied[e++] = items[i]!;
+    const tied = tiedAll.subarray(0, ties);
     if (ties > k - c) tied.sort(before);
     for (let i = 0; c < k; i++) out[c++] = tied[i]!;
     return this.sortByKey(out, key, before);
