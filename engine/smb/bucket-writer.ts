@@ -2,6 +2,7 @@ import * as arrow from 'apache-arrow';
 import { MetadataVersion } from 'apache-arrow/enum';
 import { FileBlock, Footer } from 'apache-arrow/ipc/metadata/file';
 import { BufferRegion, DictionaryBatch, FieldNode, Message, RecordBatch as BatchHeader } from 'apache-arrow/ipc/metadata/message';
+import { framed, MAGIC, pad8, writeFramed, type Framed } from '../columns/ipc-file.ts';
 import { stringTable, type StringTable } from '../columns/string-table.ts';
 import { BUCKET_FIELDS, BUCKET_SCHEMA } from './bucket-schema.ts';
 import { invariant } from '../errors/invariant.ts';
@@ -15,27 +16,10 @@ export interface EncodedBucket {
   readonly buffers: BufferIndex | undefined;
 }
 
-/** "ARROW1": the IPC file format's leading and trailing magic. */
-const MAGIC = Uint8Array.from('ARROW1', (c) => c.charCodeAt(0));
-const pad8 = (x: number) => (x + 7) & ~7;
-
 /** Bytes per row of each field's values buffer, in BUCKET_FIELDS order (the two dictionary columns hold int32 indexes). */
 const WIDTH = [KEY_BYTES, 8, 4, 4, 4, 4, 4, 1, 1, 4, 4] as const;
 const DEVICE = 9, COUNTRY = 10;
 const dictionaryId = (field: number) => (BUCKET_FIELDS[field]!.type as arrow.Dictionary).id;
-
-/** A framed IPC message: continuation marker, metadata length, flatbuffer, zero padding to 8 bytes. */
-interface Framed {
-  readonly flatbuffer: Uint8Array;
-  /** Framed metadata bytes (a multiple of 8): the file block's metaDataLength. */
-  readonly length: number;
-  readonly bodyLength: number;
-}
-
-function framed(message: Message, bodyLength: number): Framed {
-  const flatbuffer = Message.encode(message);
-  return { flatbuffer, length: pad8(flatbuffer.length + 8), bodyLength };
-}
 
 /**
  * The footer (the schema, the record batch's block, the two dictionary
@@ -217,12 +201,7 @@ export class BucketWriter {
     const bytes = this.take(total);
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     bytes.set(MAGIC, 0);
-    const writeMessage = (m: Framed, pos: number) => {
-      dv.setInt32(pos, -1, true);
-      dv.setInt32(pos + 4, m.length - 8, true);
-      bytes.set(m.flatbuffer, pos + 8);
-      return pos + m.length;
-    };
+    const writeMessage = (m: Framed, pos: number) => writeFramed(bytes, dv, m, pos);
     dicts.forEach((d, k) => {
       const pos = writeMessage(dictMessages[k]!, Number(dictBlocks[k]!.offset));
       bytes.set(new Uint8Array(d.offsets.buffer, 0, 4 * (d.used + 1)), pos);
