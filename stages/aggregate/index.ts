@@ -20,7 +20,8 @@ import { SmbSource, type BucketInput, type Strategy } from '../../engine/smb/smb
 import { buildStageCatalog, type CatalogNames } from '../../engine/catalog/stage-catalog.ts';
 import { readCatalogSnapshot } from '../../engine/catalog/catalog-snapshot.ts';
 import type { AggregateTaskInput, AggregateTaskResult, InputDescriptor } from './messages.ts';
-import { ARTIST_IDS_FILE, writeAggregateBucket, type UserRow } from './output.ts';
+import { ARTIST_IDS_FILE, writeAggregateBucket, type BucketPart } from './output.ts';
+import { SummaryColumns, type SummaryChunk } from './summary-columns.ts';
 import { addSkips, emptySkips, UserAccumulator, type SkipCounts } from './user-accumulator.ts';
 import { warmCombiner } from './kernel-warmup.ts';
 import { yearWindow, type YearWindow } from './year-window.ts';
@@ -278,8 +279,16 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
     const lanes = Math.max(1, Math.min(o.lanes ?? LANES, o.memoryBytes ? Math.floor(o.memoryBytes / Math.max(1, largestBucketBytes)) : LANES));
     const runId = crypto.randomUUID();
     const sabs = new SabPool();
-    const combiner = new UserAccumulator(catalog, window);
-    warmCombiner(combiner, catalog);
+    // The accumulator that combines a heavy user's slices, built and warmed when the first one needs it.
+    let combiner: UserAccumulator | null = null;
+    const combinerOf = (): UserAccumulator => {
+      if (!combiner) {
+        combiner = new UserAccumulator(catalog, window);
+        warmCombiner(combiner, catalog);
+      }
+      return combiner;
+    };
+    const combinedChunk = new SummaryColumns();
     const tasks: TaskProfile[] = [];
     const skips = emptySkips();
     let users = 0, eligible = 0, rows = 0, done = 0;
@@ -352,6 +361,8 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
         };
         for (const u of planned) {
           if (u.rows > target) {
+            // The pack so far first: jobs stay in key order, and so do their chunks in the output.
+            flush();
             for (const slice of slicesOf(u, inputs, trackSorted, Math.ceil(u.rows / target))) jobs.push({ users: [slice], sliced: true, task: taskOf(base, [slice], true, slice.sliceTs) });
             continue;
           }
@@ -367,29 +378,38 @@ export async function runAggregate(o: AggregateOptions): Promise<AggregateResult
           // A worker crash or kernel failure: name the stage, the bucket and its files.
           throw wrappedError('ERR_STAGE_FAILED', { stage: 'aggregate', bucket: j, file: plan.map((x) => x.file).slice(0, 3).join(', ') + (plan.length > 3 ? ` and ${plan.length - 3} more` : ''), cause: (e as Error).message }, e);
         }
-        // Assemble in key order: packed users from their task, heavy users from their combined partials.
-        const byUser = new Map<string, UserRow | null>();
-        const partials = new Map<string, AggregateTaskResult['partials'][number][]>();
-        results.forEach((r, k) => {
-          const job = jobs[k]!;
+        // Assemble in key order (jobs are in key order): packed users as their task's chunk, a heavy
+        // user's slices (consecutive jobs) combined here and packed as a chunk of one.
+        const parts: BucketPart[] = [];
+        let bucketUsers = 0, bucketEligible = 0;
+        const counted = (chunk: SummaryChunk) => {
+          bucketUsers += chunk.n;
+          const eligibleCol = chunk.users['eligible']!;
+          for (let r = 0; r < chunk.n; r++) bucketEligible += eligibleCol[r]!;
+        };
+        for (let k = 0; k < jobs.length; k++) {
+          const job = jobs[k]!, r = results[k]!;
           addSkips(bucketSkips, r.skips);
           bucketRowsCounted += r.rows;
           tasks.push({ bucket: j, users: job.users.length, sliced: job.sliced, rows: r.rows, ms: r.ms, cpuMs: r.cpuMs });
-          if (job.sliced) {
-            const u = job.users[0]!.user;
-            const list = partials.get(u);
-            if (list) list.push(...r.partials);
-            else partials.set(u, [...r.partials]);
-          } else job.users.forEach((u, i) => byUser.set(u.user, r.summaries[i] ? { user: u.user, s: r.summaries[i]! } : null));
-        });
-        for (const [u, ps] of partials) {
-          combiner.begin(0, 0);
-          for (const p of ps) combiner.addPartial(p);
-          byUser.set(u, combiner.hasPlays ? { user: u, s: combiner.finalize() } : (combiner.takePartial(), null));
+          if (!job.sliced) {
+            counted(r.chunk);
+            parts.push({ chunk: r.chunk, userIds: job.users.map((u) => u.user) });
+            continue;
+          }
+          const user = job.users[0]!.user;
+          if (k > 0 && jobs[k - 1]!.sliced && jobs[k - 1]!.users[0]!.user === user) continue;
+          const c = combinerOf();
+          c.begin(0, 0);
+          for (let x = k; x < jobs.length && jobs[x]!.sliced && jobs[x]!.users[0]!.user === user; x++) for (const p of results[x]!.partials) c.addPartial(p);
+          if (c.hasPlays) combinedChunk.append(0, c.finalize());
+          else c.takePartial();
+          const chunk = combinedChunk.take();
+          counted(chunk);
+          parts.push({ chunk, userIds: [user] });
         }
-        const out = planned.map((u) => byUser.get(u.user)).filter((x): x is UserRow => x !== null && x !== undefined);
-        const stats: BucketStats = { users: out.length, eligible: out.filter((r) => r.s.eligible).length, rows: bucketRowsCounted, skips: bucketSkips };
-        writeAggregateBucket(o.out, j, source.numBuckets, out);
+        const stats: BucketStats = { users: bucketUsers, eligible: bucketEligible, rows: bucketRowsCounted, skips: bucketSkips };
+        writeAggregateBucket(o.out, j, source.numBuckets, parts);
         writeMarker(o.out, j, stats);
         users += stats.users;
         eligible += stats.eligible;

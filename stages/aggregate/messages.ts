@@ -1,5 +1,6 @@
 import type { StageCatalog } from '../../engine/catalog/stage-catalog.ts';
-import type { SkipCounts, UserPartial, UserSummary } from './user-accumulator.ts';
+import type { SummaryChunk } from './summary-columns.ts';
+import type { SkipCounts, UserPartial } from './user-accumulator.ts';
 import type { YearWindow } from './year-window.ts';
 
 /**
@@ -54,8 +55,9 @@ export interface AggregateTaskInput {
 
 export interface AggregateTaskResult {
   readonly bucket: number;
-  /** Per user of the task, in order: a summary (null when the user has no counted play); or partials when `partial`. */
-  readonly summaries: ReadonlyArray<UserSummary | null>;
+  /** The summaries of the task's users with a counted play, packed as columns (empty when `partial`). */
+  readonly chunk: SummaryChunk;
+  /** When `partial`: the slice's partial aggregate. */
   readonly partials: readonly UserPartial[];
   readonly skips: SkipCounts;
   readonly rows: number;

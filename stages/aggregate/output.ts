@@ -6,6 +6,8 @@ import { bucketFileName } from '../../engine/smb/filename-policy.ts';
 import { compareKeys, hexToKey, KEY_BYTES, keyToHex } from '../../engine/smb/key.ts';
 import { FEATURES } from '../../engine/catalog/features.ts';
 import type { UserSummary } from './user-accumulator.ts';
+import { IpcFileLayout, IpcScratch } from '../../engine/columns/ipc-file.ts';
+import { LONG_TABLE_NAMES, LONG_TABLES, USER_COLUMNS, type Column, type LongTable, type SummaryChunk } from './summary-columns.ts';
 
 /**
  * Stage 1's output, in the input's SMB bucketing (docs/stage-outputs.md):
@@ -22,100 +24,90 @@ export const AGGREGATE_TABLES = ['users', 'top_tracks', 'artists', 'top_albums',
 /** Catalog artist ids by index (JSON array), beside the tables. */
 export const ARTIST_IDS_FILE = 'artist_ids.json';
 
-export interface UserRow {
-  readonly user: string;
-  readonly s: UserSummary;
+/** Part of a bucket's output: a chunk of summaries, and the hex user_id of each of its task's users (`chunk.user` indexes it). */
+export interface BucketPart {
+  readonly chunk: SummaryChunk;
+  readonly userIds: readonly string[];
 }
 
-const fixedList = (size: number, child: arrow.DataType, values: Int32Array | Float64Array, n: number) =>
-  arrow.makeData({
-    type: new arrow.FixedSizeList(size, new arrow.Field('item', child, false)), length: n,
-    child: arrow.makeData({ type: child, length: n * size, data: values } as never),
-  } as never);
+const numberType = (float: boolean) => (float ? new arrow.Float64() : new arrow.Int32());
+const listType = (size: number, float: boolean) => new arrow.FixedSizeList(size, new arrow.Field('item', numberType(float), false));
+const field = (name: string, type: arrow.DataType) => new arrow.Field(name, type, false);
 
-/** user_key for rows where user i repeats repeat(i) times (key bytes parsed once per user). */
-function keys(rows: readonly UserRow[], repeat: (i: number) => number): arrow.Data {
-  let n = 0;
-  for (let i = 0; i < rows.length; i++) n += repeat(i);
-  const k = new Uint8Array(n * KEY_BYTES);
+/** The users table's schema, and each long table's (the same for every bucket). */
+const USERS_FIELDS = [field('user_key', new arrow.FixedSizeBinary(KEY_BYTES)), ...USER_COLUMNS.map((c) => field(c.name, c.width === 1 ? numberType(c.float) : listType(c.width, c.float)))];
+const longFields = (t: LongTable) => [field('user_key', new arrow.FixedSizeBinary(KEY_BYTES)), field('rank', new arrow.Int32()), ...LONG_TABLES[t].map((c) => field(c.name, numberType(c.float)))];
+
+/** Each part's user keys as bytes, in its rows' order: hex parsed once per user and bucket. */
+function partKeys(parts: readonly BucketPart[]): Uint8Array[] {
+  return parts.map(({ chunk, userIds }) => {
+    const k = new Uint8Array(chunk.n * KEY_BYTES);
+    for (let r = 0; r < chunk.n; r++) k.set(hexToKey(userIds[chunk.user[r]!]!), r * KEY_BYTES);
+    return k;
+  });
+}
+
+/** user_key in place, where the p-th part's row r repeats repeat(p, r) times. */
+function writeKeys(k: Uint8Array, keys: readonly Uint8Array[], repeat: (p: number, r: number) => number): void {
   let at = 0;
-  rows.forEach((r, i) => {
-    const times = repeat(i);
-    if (times === 0) return;
-    // The key once, then doubling copies: log(times) calls, not one per row.
-    k.set(hexToKey(r.user), at);
-    for (let filled = 1; filled < times; ) {
-      const more = Math.min(filled, times - filled);
-      k.copyWithin(at + filled * KEY_BYTES, at, at + more * KEY_BYTES);
-      filled += more;
+  keys.forEach((pk, p) => {
+    for (let r = 0; r < pk.length / KEY_BYTES; r++) {
+      const times = repeat(p, r);
+      if (times === 0) continue;
+      // The key once, then doubling copies: log(times) calls, not one per row.
+      k.set(pk.subarray(r * KEY_BYTES, (r + 1) * KEY_BYTES), at);
+      for (let filled = 1; filled < times; ) {
+        const more = Math.min(filled, times - filled);
+        k.copyWithin(at + filled * KEY_BYTES, at, at + more * KEY_BYTES);
+        filled += more;
+      }
+      at += times * KEY_BYTES;
     }
-    at += times * KEY_BYTES;
   });
-  return arrow.makeData({ type: new arrow.FixedSizeBinary(KEY_BYTES), length: n, data: k });
 }
 
-function table(cols: Record<string, arrow.Data>): Uint8Array {
-  const fields = Object.entries(cols).map(([name, d]) => new arrow.Field(name, d.type, false));
-  const n = Object.values(cols)[0]!.length;
-  const batch = new arrow.RecordBatch(new arrow.Schema(fields), arrow.makeData({ type: new arrow.Struct(fields), length: n, children: Object.values(cols) }));
-  return arrow.tableToIPC(new arrow.Table([batch]), 'file');
-}
-
-const i32 = (xs: ArrayLike<number>) => arrow.makeData({ type: new arrow.Int32(), length: xs.length, data: Int32Array.from(xs) });
-const f64 = (xs: ArrayLike<number>) => arrow.makeData({ type: new arrow.Float64(), length: xs.length, data: Float64Array.from(xs) });
-
-/** A long table: one row per (user, item), items in rank order; columns concatenate each user's typed arrays. */
-function long(rows: readonly UserRow[], count: (s: UserSummary) => number, cols: Record<string, (s: UserSummary) => Int32Array | Float64Array>): Uint8Array {
-  const counts = rows.map((r) => count(r.s));
-  const n = counts.reduce((a, b) => a + b, 0);
-  const rank = new Int32Array(n);
+/** The parts' arrays one after another, into `out`. */
+function concatInto(out: Int32Array | Float64Array | Uint8Array, arrays: readonly Column[]): void {
   let at = 0;
-  for (const c of counts) for (let k = 1; k <= c; k++) rank[at++] = k;
-  const out: Record<string, arrow.Data> = { user_key: keys(rows, (i) => counts[i]!), rank: arrow.makeData({ type: new arrow.Int32(), length: n, data: rank }) };
-  for (const [name, get] of Object.entries(cols)) {
-    const first = rows.length > 0 ? get(rows[0]!.s) : new Int32Array(0);
-    const isFloat = first instanceof Float64Array;
-    const data = isFloat ? new Float64Array(n) : new Int32Array(n);
-    let o = 0;
-    rows.forEach((r, i) => {
-      data.set(get(r.s).subarray(0, counts[i]!) as never, o);
-      o += counts[i]!;
-    });
-    out[name] = arrow.makeData({ type: isFloat ? new arrow.Float64() : new arrow.Int32(), length: n, data } as never);
+  for (const a of arrays) {
+    out.set(a as never, at);
+    at += a.length;
   }
-  return table(out);
 }
 
-/** Writes one bucket's tables. Rows must be in user_key order. */
-export function writeAggregateBucket(dir: string, bucket: number, numBuckets: number, rows: readonly UserRow[]): void {
+/**
+ * The files' bytes are laid out in this buffer, reused from file to file (each
+ * is written before the next is laid out): fresh memory is slow to touch on
+ * these machines, and a run writes tens of megabytes of tables.
+ */
+const scratch = new IpcScratch();
+
+/** A long table: one row per (user, item), items in rank order; each column the parts' columns one after another. */
+function long(parts: readonly BucketPart[], keys: readonly Uint8Array[], t: LongTable): Uint8Array {
+  const counts = parts.map((p) => p.chunk.long[t].counts);
+  const n = counts.reduce((s, c) => c.reduce((a, b) => a + b, s), 0);
+  const file = new IpcFileLayout(longFields(t), n, scratch);
+  writeKeys(file.column(0) as Uint8Array, keys, (p, r) => counts[p]![r]!);
+  const rank = file.column(1);
+  let at = 0;
+  for (const c of counts) for (let r = 0; r < c.length; r++) for (let k = 1; k <= c[r]!; k++) rank[at++] = k;
+  LONG_TABLES[t].forEach((c, k) => concatInto(file.column(k + 2), parts.map((p) => p.chunk.long[t].columns[c.name]!)));
+  return file.bytes;
+}
+
+/**
+ * Writes one bucket's tables from its parts, in user_key order: each column
+ * is the parts' arrays copied one after another straight into its place in
+ * the file (engine/columns/ipc-file.ts).
+ */
+export function writeAggregateBucket(dir: string, bucket: number, numBuckets: number, parts: readonly BucketPart[]): void {
   const name = bucketFileName(bucket, numBuckets, 0, 1);
-  const n = rows.length;
-  const flat = <T extends Int32Array | Float64Array>(make: (k: number) => T, size: number, get: (s: UserSummary) => ArrayLike<number>) => {
-    const out = make(n * size);
-    rows.forEach((r, i) => out.set(get(r.s) as never, i * size));
-    return out;
-  };
-  const users = table({
-    user_key: keys(rows, () => 1),
-    plays: i32(rows.map((r) => r.s.plays)), streams: i32(rows.map((r) => r.s.streams)), total_ms: f64(rows.map((r) => r.s.totalMs)),
-    unique_tracks: i32(rows.map((r) => r.s.uniqueTracks)), unique_artists: i32(rows.map((r) => r.s.uniqueArtists)),
-    genre_count: i32(rows.map((r) => r.s.genreCount)), eligible: i32(rows.map((r) => (r.s.eligible ? 1 : 0))),
-    month_plays: fixedList(12, new arrow.Int32(), flat((k) => new Int32Array(k), 12, (s) => s.monthPlays), n),
-    month_ms: fixedList(12, new arrow.Float64(), flat((k) => new Float64Array(k), 12, (s) => s.monthMs), n),
-    month_top_artist: fixedList(12, new arrow.Int32(), flat((k) => new Int32Array(k), 12, (s) => s.monthTopArtist), n),
-    hours_ms: fixedList(24, new arrow.Float64(), flat((k) => new Float64Array(k), 24, (s) => s.hours), n),
-    dated_ms: f64(rows.map((r) => r.s.datedMs)), year_ms: f64(rows.map((r) => r.s.yearMs)), timeless_ms: f64(rows.map((r) => r.s.timelessMs)),
-    featured_ms: f64(rows.map((r) => r.s.featuredMs)),
-    feature_ms: fixedList(FEATURES.length, new arrow.Float64(), flat((k) => new Float64Array(k), FEATURES.length, (s) => s.featureMs), n),
-  });
-  writeFileAtomic(path.join(dir, 'users', name), users);
-  writeFileAtomic(path.join(dir, 'top_tracks', name), long(rows, (s) => s.topTracks.length,
-    { track: (s) => s.topTracks, streams: (s) => s.topTrackStreams, ms: (s) => s.topTrackMs }));
-  writeFileAtomic(path.join(dir, 'artists', name), long(rows, (s) => s.artists.length,
-    { artist: (s) => s.artists, plays: (s) => s.artistPlays, streams: (s) => s.artistStreams, ms: (s) => s.artistMs, first_stream_ts: (s) => s.artistFirstStream }));
-  writeFileAtomic(path.join(dir, 'top_albums', name), long(rows, (s) => s.topAlbums.length,
-    { album: (s) => s.topAlbums, streams: (s) => s.topAlbumStreams, ms: (s) => s.topAlbumMs }));
-  writeFileAtomic(path.join(dir, 'genres', name), long(rows, (s) => s.genres.length, { genre: (s) => s.genres, ms: (s) => s.genreMs }));
+  const keys = partKeys(parts);
+  const users = new IpcFileLayout(USERS_FIELDS, parts.reduce((s, p) => s + p.chunk.n, 0), scratch);
+  writeKeys(users.column(0) as Uint8Array, keys, () => 1);
+  USER_COLUMNS.forEach((c, k) => concatInto(users.column(k + 1), parts.map((p) => p.chunk.users[c.name]!)));
+  writeFileAtomic(path.join(dir, 'users', name), users.bytes);
+  for (const t of LONG_TABLE_NAMES) writeFileAtomic(path.join(dir, t, name), long(parts, keys, t));
 }
 
 /** Reads one bucket's tables back into summaries keyed by user_id (for later stages and tests). */

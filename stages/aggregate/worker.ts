@@ -1,10 +1,13 @@
 import { threadCpuMs } from '../../engine/pool/thread-clock.ts';
 import type { AggregateTaskInput, AggregateTaskResult } from './messages.ts';
 import { warmupTasks } from './kernel-warmup.ts';
-import { UserAccumulator, type PlayColumns, type TrackCodes, type UserPartial, type UserSummary } from './user-accumulator.ts';
+import { SummaryColumns } from './summary-columns.ts';
+import { UserAccumulator, type PlayColumns, type TrackCodes, type UserPartial } from './user-accumulator.ts';
 
 /** One accumulator per worker thread, kept across tasks (its scratch is the catalog's size). */
 let acc: { key: unknown; acc: UserAccumulator } | null = null;
+/** Where a task's summaries are packed (summary-columns.ts), reused from task to task. */
+const packed = new SummaryColumns();
 
 /** Stage-1 pool task: view the inputs in place, accumulate each user's ranges, finalize (or return partials). */
 export function aggregateTask(t: AggregateTaskInput): AggregateTaskResult {
@@ -23,7 +26,6 @@ export function aggregateTask(t: AggregateTaskInput): AggregateTaskResult {
     });
     codes.push({ overflowCode: d.overflowCode, overflowTrack: d.overflowTrack });
   }
-  const summaries: Array<UserSummary | null> = [];
   const partials: UserPartial[] = [];
   let rows = 0;
   const nUsers = t.userRange.length - 1;
@@ -49,12 +51,13 @@ export function aggregateTask(t: AggregateTaskInput): AggregateTaskResult {
       }
     }
     if (t.partial) partials.push(a.takePartial());
-    else summaries.push(a.hasPlays ? a.finalize() : (a.takePartial(), null));
+    else if (a.hasPlays) packed.append(u, a.finalize());
+    else a.takePartial();
   }
   const skips = { ...a.skips };
   for (const k of Object.keys(skips) as Array<keyof typeof skips>) skips[k] -= skips0[k];
   const c1 = threadCpuMs();
-  return { bucket: t.bucket, summaries, partials, skips, rows, ms: performance.now() - t0, cpuMs: c0 === null || c1 === null ? null : c1 - c0 };
+  return { bucket: t.bucket, chunk: packed.take(), partials, skips, rows, ms: performance.now() - t0, cpuMs: c0 === null || c1 === null ? null : c1 - c0 };
 }
 
 /**

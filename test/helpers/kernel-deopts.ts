@@ -12,6 +12,7 @@ import type { AggregateTaskInput, InputDescriptor } from '../../stages/aggregate
 import { UserAccumulator, type UserPartial } from '../../stages/aggregate/user-accumulator.ts';
 import { warmCombiner } from '../../stages/aggregate/kernel-warmup.ts';
 import { aggregateTask, warmup } from '../../stages/aggregate/worker.ts';
+import { summaryAt } from '../../stages/aggregate/summary-columns.ts';
 import { yearWindow } from '../../stages/aggregate/year-window.ts';
 import { smallCatalog } from './small-catalog.ts';
 
@@ -70,14 +71,14 @@ function workerPart(): { totals: number[]; partials: UserPartial[] } {
   // play is sent twice (the rows stored next to each other, as in a day file), so N holds 20 duplicates.
   const N = 20_020;
   const bot = plays(N, (r) => ({ ts: window.startMs + 10 * DAY_MS + (1000 * Math.floor(r / 1001) + Math.min(r % 1001, 999)) * 60_000, track: 5, ms: 200_000 }));
-  const sorted = aggregateTask(task(bot, [0, 0, N], false, 60)).summaries[0]!;
-  const split = aggregateTask(task(bot, [0, 0, N >> 1, 0, N >> 1, N], false, 60)).summaries[0]!;
+  const sorted = summaryAt(aggregateTask(task(bot, [0, 0, N], false, 60)).chunk, 0);
+  const split = summaryAt(aggregateTask(task(bot, [0, 0, N >> 1, 0, N >> 1, N], false, 60)).chunk, 0);
   // The later half first: the earlier half arrives late (rows kept out of ts order), then its first rows again (duplicates).
-  const late = aggregateTask(task(bot, [0, N >> 1, N, 0, 0, N >> 1, 0, 0, 100], false, 60)).summaries[0]!;
+  const late = summaryAt(aggregateTask(task(bot, [0, N >> 1, N, 0, 0, N >> 1, 0, 0, 100], false, 60)).chunk, 0);
   const partials = [aggregateTask(task(bot, [0, 0, N >> 1], true, 60)).partials[0]!, aggregateTask(task(bot, [0, N >> 1, N], true, 60)).partials[0]!];
   for (const unpacked of [false, true]) {
     const tiedInput = tiedUser(unpacked);
-    const tied = aggregateTask(task(tiedInput, [0, 0, tiedInput.rows], false, 0)).summaries[0]!;
+    const tied = summaryAt(aggregateTask(task(tiedInput, [0, 0, tiedInput.rows], false, 0)).chunk, 0);
     if (tied.topTracks.length !== 100 || tied.topAlbums.length !== 5) throw new Error(`the tied user: expected 100 top tracks and 5 albums, found ${tied.topTracks.length} and ${tied.topAlbums.length}`);
   }
   return { totals: [sorted.totalMs, split.totalMs, late.totalMs], partials };
