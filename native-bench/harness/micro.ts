@@ -15,6 +15,10 @@ import { topK } from '../../engine/kernels/top-k.ts';
 import { TopKByKey } from '../../engine/kernels/top-k-by-key.ts';
 import { radixSortByRankThenOffset } from './radix-sort-baseline.ts';
 import { userRanksByComparator } from './user-ranks-baseline.ts';
+import { IdIndexBaseline } from './id-index-baseline.ts';
+import { IdByteIndex } from '../../engine/smb/id-byte-index.ts';
+import { stringTable } from '../../engine/columns/string-table.ts';
+import { BASE62_ALPHABET } from '../../engine/lake/id-format.ts';
 import { userRanks } from '../../engine/smb/user-order.ts';
 import { encodeRejectsFile, rejectsFileBytes } from '../../engine/smb/rejects-file.ts';
 import { mmapAddon } from '../../engine/memory/mmap-file.ts';
@@ -214,6 +218,45 @@ function writerBenches(): Micro[] {
       return bytes;
     },
   }];
+}
+
+/**
+ * Bucketing's id lookups: a day file's track dictionary (9,600 ids, a few not in
+ * the dictionary) looked up in a 45,500-id dictionary, as in the 2,000-user
+ * year. Hot: the table stays in cache from call to call. Then each call after
+ * 8 MiB of other memory is touched, as bucketing's other work does between
+ * files (the same touch in both variants, so its cost dilutes the ratio).
+ */
+function idLookupBenches(): Micro[] {
+  const r = rng(19);
+  const id = () => Array.from({ length: 22 }, () => BASE62_ALPHABET[Math.floor(r() * 62)]).join('');
+  const ids = Array.from({ length: 45_500 }, id);
+  const file = Array.from({ length: 9_600 }, (_, k) => (k % 100 === 99 ? id() : ids[Math.floor(r() * ids.length)]!));
+  const { bytes, offsets } = stringTable(file);
+  const code = new Map(ids.map((x, c) => [x, c]));
+  const want = Int32Array.from(file, (x) => code.get(x) ?? -1);
+  const index = IdByteIndex.of(ids), baseline = IdIndexBaseline.of(ids);
+  const junk = new Float64Array((8 << 20) / 8);
+  const lookAll = (ix: { get(b: Uint8Array, at: number): number }, out: Int32Array) => {
+    for (let k = 0; k < out.length; k++) out[k] = ix.get(bytes, offsets[k]!);
+    return out;
+  };
+  const touch = () => {
+    for (let i = 0; i < junk.length; i += 8) junk[i]! += 1;
+  };
+  const out = new Int32Array(file.length);
+  const check = (ix: { get(b: Uint8Array, at: number): number }) => () => {
+    const got = lookAll(ix, new Int32Array(file.length));
+    const k = got.findIndex((c, i) => c !== want[i]);
+    return k < 0 ? null : `entry ${k} (${file[k]}): code ${got[k]}, expected ${want[k]}`;
+  };
+  const n = file.length;
+  return [
+    { name: 'a day file\'s 9,600 track ids in a 45,500-id dictionary, hot: slots holding the id bytes', items: n, unit: 'ids', check: check(index), fn: () => lookAll(index, out) },
+    { name: 'a day file\'s 9,600 track ids in a 45,500-id dictionary, hot: slot, hash, key (baseline)', items: n, unit: 'ids', check: check(baseline), fn: () => lookAll(baseline, out) },
+    { name: 'the same after 8 MiB of other work: slots holding the id bytes', items: n, unit: 'ids', check: check(index), fn: () => (touch(), lookAll(index, out)) },
+    { name: 'the same after 8 MiB of other work: slot, hash, key (baseline)', items: n, unit: 'ids', check: check(baseline), fn: () => (touch(), lookAll(baseline, out)) },
+  ];
 }
 
 function mappingBenches(dir: string): Micro[] {
@@ -482,7 +525,7 @@ function packagingBenches(): Micro[] {
 export async function runMicro(timeMs: number, log: (s: string) => void): Promise<MicroResult[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapped-micro-'));
   try {
-    const suite = [hashBench(), ...sortBenches(), ...partitionBenches(), ...writerBenches(), ...mappingBenches(dir), ...accumulatorBenches(), ...topTracksBenches(), ...sketchBenches(), ...packagingBenches()];
+    const suite = [hashBench(), ...sortBenches(), ...partitionBenches(), ...idLookupBenches(), ...writerBenches(), ...mappingBenches(dir), ...accumulatorBenches(), ...topTracksBenches(), ...sketchBenches(), ...packagingBenches()];
     const results: MicroResult[] = [];
     for (const m of suite) {
       const problem = m.check();

@@ -20,4 +20,14 @@ describe('IdByteIndex', () => {
       all.forEach((id, k) => expect(index.get(bytes, offsets[k]!)).toBe(code.get(id) ?? -1));
     }), { numRuns: 200 });
   });
+
+  it('tells apart ids that differ only in their first or last byte', () => {
+    const ids = Array.from(BASE62_ALPHABET, (ch) => ch + 'A'.repeat(21)).concat(Array.from(BASE62_ALPHABET, (ch) => 'B'.repeat(21) + ch));
+    const index = IdByteIndex.of(ids);
+    // At odd offsets in the buffer too: ids are read unaligned from a dictionary's bytes.
+    const { bytes, offsets } = stringTable(['x', ...ids, 'A'.repeat(22), 'B'.repeat(22)]);
+    ids.forEach((_, c) => expect(index.get(bytes, offsets[c + 1]!)).toBe(c));
+    expect(index.get(bytes, offsets[ids.length + 1]!)).toBe(BASE62_ALPHABET.indexOf('A'));
+    expect(index.get(bytes, offsets[ids.length + 2]!)).toBe(BASE62_ALPHABET.length + BASE62_ALPHABET.indexOf('B'));
+  });
 });
