@@ -16,6 +16,10 @@ import { TopKByKey } from '../../engine/kernels/top-k-by-key.ts';
 import { radixSortByRankThenOffset } from './radix-sort-baseline.ts';
 import { userRanksByComparator } from './user-ranks-baseline.ts';
 import { IdIndexBaseline } from './id-index-baseline.ts';
+import { encodeAggregateBucketBaseline } from './aggregate-output-baseline.ts';
+import { AGGREGATE_TABLES, encodeAggregateBucket, type BucketPart } from '../../stages/aggregate/output.ts';
+import { SummaryColumns } from '../../stages/aggregate/summary-columns.ts';
+import { FEATURES } from '../../engine/catalog/features.ts';
 import { IdByteIndex } from '../../engine/smb/id-byte-index.ts';
 import { stringTable } from '../../engine/columns/string-table.ts';
 import { BASE62_ALPHABET } from '../../engine/lake/id-format.ts';
@@ -256,6 +260,69 @@ function idLookupBenches(): Micro[] {
     { name: 'a day file\'s 9,600 track ids in a 45,500-id dictionary, hot: slot, hash, key (baseline)', items: n, unit: 'ids', check: check(baseline), fn: () => lookAll(baseline, out) },
     { name: 'the same after 8 MiB of other work: slots holding the id bytes', items: n, unit: 'ids', check: check(index), fn: () => (touch(), lookAll(index, out)) },
     { name: 'the same after 8 MiB of other work: slot, hash, key (baseline)', items: n, unit: 'ids', check: check(baseline), fn: () => (touch(), lookAll(baseline, out)) },
+  ];
+}
+
+/**
+ * Stage 1's coordinator share of a bucket's output: 250 users (the 2,000-user
+ * year's bucket) arriving from 5 tasks through a structured clone, then
+ * encoded as the five tables' files (bytes, not written). Now: each task's
+ * users packed as one chunk of columns (packed in the workers, not timed here).
+ * Baseline: one summary object per user, 18 views of one buffer as finalize
+ * makes them, gathered user by user into Arrow tables for `tableToIPC`.
+ */
+function outputBenches(): Micro[] {
+  const r = rng(20);
+  const int = (k: number) => Math.floor(r() * k);
+  const users = 250, tasks = 5;
+  const summaryOf = (): UserSummary => {
+    const T = 100, A = 20 + int(100), L = 5, G = 3 + int(20), F = FEATURES.length;
+    const buf = new ArrayBuffer(8 * (12 + 24 + T + 2 * A + L + G + F) + 4 * (12 + 12 + 2 * T + 3 * A + 2 * L + G));
+    let at = 0;
+    const f64 = (n: number) => { const a = new Float64Array(buf, at, n); at += 8 * n; for (let i = 0; i < n; i++) a[i] = int(1e9); return a; };
+    const i32 = (n: number) => { const a = new Int32Array(buf, at, n); at += 4 * n; for (let i = 0; i < n; i++) a[i] = int(1e6); return a; };
+    const [monthMs, hours, topTrackMs, artistMs, artistFirstStream, topAlbumMs, genreMs, featureMs] = [f64(12), f64(24), f64(T), f64(A), f64(A), f64(L), f64(G), f64(F)];
+    const [monthPlays, monthTopArtist, topTracks, topTrackStreams, artists, artistPlays, artistStreams, topAlbums, topAlbumStreams, genres] = [i32(12), i32(12), i32(T), i32(T), i32(A), i32(A), i32(A), i32(L), i32(L), i32(G)];
+    return {
+      plays: int(1e5), streams: int(1e5), totalMs: int(1e12), uniqueTracks: int(1e4), uniqueArtists: A, genreCount: G, eligible: r() < 0.9,
+      monthPlays, monthMs, monthTopArtist, hours, topTracks, topTrackStreams, topTrackMs, artists, artistPlays, artistStreams, artistMs, artistFirstStream,
+      topAlbums, topAlbumStreams, topAlbumMs, genres, genreMs, datedMs: int(1e12), yearMs: int(1e15), timelessMs: int(1e12), featuredMs: int(1e12), featureMs,
+    };
+  };
+  const ids = Array.from({ length: users }, (_, u) => (u.toString(16).padStart(4, '0') + 'ab'.repeat(14)));
+  const summaries = ids.map(summaryOf);
+  const per = users / tasks;
+  const builder = new SummaryColumns();
+  const parts: BucketPart[] = Array.from({ length: tasks }, (_, t) => {
+    for (let i = 0; i < per; i++) builder.append(i, summaries[t * per + i]!);
+    return { chunk: builder.take(), userIds: ids.slice(t * per, (t + 1) * per) };
+  });
+  const results = Array.from({ length: tasks }, (_, t) => summaries.slice(t * per, (t + 1) * per));
+  const items = summaries.reduce((n, s) => n + 1 + s.topTracks.length + s.artists.length + s.topAlbums.length + s.genres.length, 0);
+  // The files' bytes are valid only inside the callback (a reused buffer): kept as copies only for the check.
+  const now = (keep: Uint8Array[] | null) => {
+    const got = structuredClone(parts.map((p) => p.chunk));
+    let bytes = 0;
+    encodeAggregateBucket(got.map((chunk, t) => ({ chunk, userIds: parts[t]!.userIds })), (_, b) => {
+      bytes += b.length;
+      keep?.push(Buffer.from(b));
+    });
+    return bytes;
+  };
+  const baseline = () => {
+    const got = structuredClone(results);
+    return encodeAggregateBucketBaseline(got.flat().map((s, i) => ({ user: ids[i]!, s })));
+  };
+  const check = (): string | null => {
+    const a: Uint8Array[] = [];
+    now(a);
+    const b = baseline();
+    const k = AGGREGATE_TABLES.findIndex((_, i) => !Buffer.from(a[i]!).equals(Buffer.from(b[i]!)));
+    return k < 0 ? null : `table ${AGGREGATE_TABLES[k]}: ${a[k]!.length} bytes now, ${b[k]!.length} from the baseline, not byte for byte the same`;
+  };
+  return [
+    { name: 'stage-1 output of a 250-user bucket from 5 tasks: chunks of columns, laid-out IPC files', items, unit: 'rows', check, fn: () => now(null) },
+    { name: 'stage-1 output of a 250-user bucket from 5 tasks: a summary per user, tableToIPC (baseline)', items, unit: 'rows', check, fn: baseline },
   ];
 }
 
@@ -525,7 +592,7 @@ function packagingBenches(): Micro[] {
 export async function runMicro(timeMs: number, log: (s: string) => void): Promise<MicroResult[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapped-micro-'));
   try {
-    const suite = [hashBench(), ...sortBenches(), ...partitionBenches(), ...idLookupBenches(), ...writerBenches(), ...mappingBenches(dir), ...accumulatorBenches(), ...topTracksBenches(), ...sketchBenches(), ...packagingBenches()];
+    const suite = [hashBench(), ...sortBenches(), ...partitionBenches(), ...idLookupBenches(), ...writerBenches(), ...mappingBenches(dir), ...accumulatorBenches(), ...outputBenches(), ...topTracksBenches(), ...sketchBenches(), ...packagingBenches()];
     const results: MicroResult[] = [];
     for (const m of suite) {
       const problem = m.check();

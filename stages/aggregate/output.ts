@@ -96,18 +96,24 @@ function long(parts: readonly BucketPart[], keys: readonly Uint8Array[], t: Long
 }
 
 /**
- * Writes one bucket's tables from its parts, in user_key order: each column
- * is the parts' arrays copied one after another straight into its place in
- * the file (engine/columns/ipc-file.ts).
+ * Encodes one bucket's tables from its parts, in user_key order, and hands each
+ * file's bytes to `emit` (valid only during the call: the buffer is reused):
+ * each column is the parts' arrays copied one after another straight into its
+ * place in the file (engine/columns/ipc-file.ts).
  */
-export function writeAggregateBucket(dir: string, bucket: number, numBuckets: number, parts: readonly BucketPart[]): void {
-  const name = bucketFileName(bucket, numBuckets, 0, 1);
+export function encodeAggregateBucket(parts: readonly BucketPart[], emit: (table: (typeof AGGREGATE_TABLES)[number], bytes: Uint8Array) => void): void {
   const keys = partKeys(parts);
   const users = new IpcFileLayout(USERS_FIELDS, parts.reduce((s, p) => s + p.chunk.n, 0), scratch);
   writeKeys(users.column(0) as Uint8Array, keys, () => 1);
   USER_COLUMNS.forEach((c, k) => concatInto(users.column(k + 1), parts.map((p) => p.chunk.users[c.name]!)));
-  writeFileAtomic(path.join(dir, 'users', name), users.bytes);
-  for (const t of LONG_TABLE_NAMES) writeFileAtomic(path.join(dir, t, name), long(parts, keys, t));
+  emit('users', users.bytes);
+  for (const t of LONG_TABLE_NAMES) emit(t, long(parts, keys, t));
+}
+
+/** Writes one bucket's tables from its parts (`encodeAggregateBucket`), each file atomically. */
+export function writeAggregateBucket(dir: string, bucket: number, numBuckets: number, parts: readonly BucketPart[]): void {
+  const name = bucketFileName(bucket, numBuckets, 0, 1);
+  encodeAggregateBucket(parts, (t, bytes) => writeFileAtomic(path.join(dir, t, name), bytes));
 }
 
 /** Reads one bucket's tables back into summaries keyed by user_id (for later stages and tests). */
