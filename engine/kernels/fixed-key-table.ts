@@ -1,5 +1,6 @@
 /**
- * A hash table of fixed-width byte keys (16-byte user keys, 22-byte ids), each
+ * A hash table of fixed-width byte keys (16-byte user keys; 22-byte ids in the
+ * baseline of the id lookups' benchmark, engine/smb/id-byte-index.ts), each
  * given a dense code 0, 1, 2, … in the order it was added. Keys are looked up
  * straight from the bytes they arrive in (a Parquet dictionary's UTF-8
  * buffer, a bucket file's key column): no string is built, no `Map` is
