@@ -11,6 +11,7 @@ import { RateLimiter } from './rate-limit.ts';
 import type { ServerSecrets } from './secrets.ts';
 import { sharePage } from './share-page.ts';
 import { signToken, verifyToken } from './tokens.ts';
+import { DEFAULTS } from './defaults.ts';
 
 /** Where a share link may be posted. */
 export const SHARE_TARGETS = ['instagram_stories', 'tiktok', 'snapchat', 'whatsapp', 'messenger', 'twitter', 'facebook', 'copy_link'] as const;
@@ -31,7 +32,7 @@ export interface ServerConfig {
   readonly cacheBytes?: number;
 }
 
-export const DEFAULTS = { shareTtlS: 7 * 86_400, rateLimit: 600, rateWindowMs: 60_000, bodyLimit: 1024 } as const;
+export { DEFAULTS };
 
 const USER_ID = /^[0-9a-f]{32}$/;
 const REGION = /^[A-Za-z0-9_-]{1,32}$/;

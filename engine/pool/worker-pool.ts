@@ -1,19 +1,17 @@
-import * as os from 'node:os';
 import { Piscina } from 'piscina';
+import { defaultWorkers } from './default-workers.ts';
 import type { WorkerTask } from './messages.ts';
 import { applyV8Flags } from './v8-flags.ts';
 import { workerExecArgv } from './worker-argv.ts';
 import { bundledModule } from './worker-bundle.ts';
+
+export { defaultWorkers };
 
 export interface PoolOptions {
   /** Worker threads; defaults to one per core. */
   readonly workers?: number;
 }
 
-/** The number of workers when none is asked for: one per core. */
-export function defaultWorkers(): number {
-  return Math.max(1, os.availableParallelism());
-}
 
 /**
  * A Piscina pool whose workers run TypeScript task modules (compiled once

@@ -1,6 +1,4 @@
 import type { PlayPartition } from '../lake/lake-layout.ts';
-import { parquetRowCount } from '../lake/parquet-io.ts';
-import { latestSmbPartition } from './smb-layout.ts';
 
 /**
  * How many buckets a partition gets when `--buckets` is not given.
@@ -40,12 +38,15 @@ export function bucketsForDayRows(rows: number): number {
 
 export async function chooseBucketCount(smb: string, partitions: readonly PlayPartition[], option?: number): Promise<BucketCount> {
   if (option !== undefined) return { numBuckets: option, from: 'option' };
+  // Loaded here, not with this module: the CLI reads this module's constants for its help (and they would bring Arrow).
+  const { latestSmbPartition } = await import('./smb-layout.ts');
   const existing = latestSmbPartition(smb);
   if (existing) return { numBuckets: existing.numBuckets, from: 'existing' };
   const withFiles = partitions.filter((p) => p.files.length > 0);
   if (withFiles.length === 0) return { numBuckets: MIN_BUCKETS, from: 'lake', medianDayRows: 0 };
   const k = Math.min(SAMPLE_DAYS, withFiles.length);
   const sample = Array.from({ length: k }, (_, i) => withFiles[Math.floor(((i + 0.5) * withFiles.length) / k)]!);
+  const { parquetRowCount } = await import('../lake/parquet-io.ts');
   const rows = await Promise.all(sample.map(async (p) => (await Promise.all(p.files.map(parquetRowCount))).reduce((s, x) => s + x, 0)));
   rows.sort((a, b) => a - b);
   const median = rows[Math.floor(rows.length / 2)]!;

@@ -20,8 +20,9 @@ import { MANIFEST_FILE, previousYearRun, publishRun, RUNS_DIR } from './publish.
 import { inputFingerprint, runId, type RunConfig } from './run-id.ts';
 import { writeRunReport, type StageTiming } from './run-report.ts';
 
-export const STAGES = ['bucket', 'aggregate', 'enrich', 'rank', 'package'] as const;
-export type Stage = (typeof STAGES)[number];
+import { STAGES, type Stage } from './stages.ts';
+
+export { STAGES, type Stage };
 
 export interface PipelineOptions {
   readonly lake: string;

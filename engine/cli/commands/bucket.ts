@@ -1,7 +1,6 @@
 import * as path from 'node:path';
-import { SNAPSHOT_DIR } from '../../catalog/catalog-snapshot.ts';
 import { epochDayOfIso } from '../../lake/calendar.ts';
-import { bucketLake, parseSize } from '../../smb/bucket-lake.ts';
+import { parseSize } from '../../memory/size.ts';
 import { bucketCountOrigin, MIN_BUCKETS, TARGET_ROWS } from '../../smb/bucket-count.ts';
 import type { Command } from '../command.ts';
 import { formatCount, Progress } from '../progress.ts';
@@ -33,6 +32,8 @@ export const bucketCommand: Command = {
     { name: 'workers', kind: 'int', value: 'N', min: 1, max: 256, help: 'worker threads (default: one per core)' },
   ],
   async run(f, ctx) {
+    // The engine is loaded when the command runs, not when the CLI starts (so `--help` and the other commands do not pay for it).
+    const [{ bucketLake }, { SNAPSHOT_DIR }] = await Promise.all([import('../../smb/bucket-lake.ts'), import('../../catalog/catalog-snapshot.ts')]);
     const t0 = performance.now();
     let p: Progress | null = null;
     const r = await bucketLake({

@@ -1,10 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { generateLake } from '../../../fixtures/sample-year/generate.ts';
-import { runPipeline } from '../../../stages/run/index.ts';
 import { documentPath } from '../../../stages/package/document-path.ts';
-import { buildServer, DEFAULTS, userToken } from '../../../server/app.ts';
-import { loadSecrets } from '../../../server/secrets.ts';
+import { DEFAULTS } from '../../../server/defaults.ts';
 import type { Command } from '../command.ts';
 import { formatCount, Progress } from '../progress.ts';
 
@@ -26,6 +23,10 @@ export const demoCommand: Command = {
     { name: 'port', kind: 'int', value: 'PORT', default: 8080, min: 0, max: 65535, help: 'port for the server' },
   ],
   async run(f, ctx) {
+    // The generator, the pipeline and the server are loaded when the demo runs, not when the CLI starts.
+    const [{ generateLake }, { runPipeline }, { buildServer, userToken }, { loadSecrets }] = await Promise.all([
+      import('../../../fixtures/sample-year/generate.ts'), import('../../../stages/run/index.ts'), import('../../../server/app.ts'), import('../../../server/secrets.ts'),
+    ]);
     const dir = path.resolve(String(f['dir']));
     const lake = path.join(dir, 'lake');
     const out = path.join(dir, 'out');

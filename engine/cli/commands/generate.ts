@@ -1,9 +1,8 @@
 import * as path from 'node:path';
-import { generateLake } from '../../../fixtures/sample-year/generate.ts';
 import type { Command } from '../command.ts';
 import type { FlagSpec } from '../flags.ts';
 import { formatCount, Progress } from '../progress.ts';
-import { defaultWorkers } from '../../pool/worker-pool.ts';
+import { defaultWorkers } from '../../pool/default-workers.ts';
 
 const consecutiveYears = (v: unknown): string | null => {
   const ys = v as number[];
@@ -35,6 +34,7 @@ export const generateCommand: Command = {
     const lake = path.resolve(String(f['lake']));
     const t0 = performance.now();
     let p: Progress | null = null;
+    const { generateLake } = await import('../../../fixtures/sample-year/generate.ts');
     const m = await generateLake({
       lake, users: f['users'] as number, seed: f['seed'] as number, years: f['years'] as number[],
       workers: f['workers'] as number | undefined, rowsPerFile: f['rows-per-file'] as number, force: Boolean(f['force']),

@@ -1,13 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runPipeline, STAGES, type Stage } from '../../../stages/run/index.ts';
-import { quantiles } from '../../../stages/run/run-report.ts';
-import { taskCpuMs } from '../../../stages/aggregate/index.ts';
+import { STAGES, type Stage } from '../../../stages/run/stages.ts';
 import { DAY_MS, epochDay } from '../../lake/calendar.ts';
 import { listPlayPartitions } from '../../lake/lake-layout.ts';
 import { wrappedError } from '../../errors/registry.ts';
-import { parseSize } from '../../smb/bucket-lake.ts';
+import { parseSize } from '../../memory/size.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { Progress } from '../progress.ts';
 
@@ -79,6 +77,10 @@ export const runCommand: Command = {
     const year = (f['year'] as number | undefined) ?? defaultYear(lake);
     if (year === null) throw wrappedError('ERR_LAKE_NOT_FOUND', { lake, expected: 'a complete year (arrival partitions through Y-12-07); pass --year' });
     const workers = f['workers'] as number | undefined;
+    // The pipeline is loaded when the command runs, not when the CLI starts.
+    const [{ runPipeline }, { quantiles }, { taskCpuMs }] = await Promise.all([
+      import('../../../stages/run/index.ts'), import('../../../stages/run/run-report.ts'), import('../../../stages/aggregate/index.ts'),
+    ]);
     const rep = reporter(ctx);
     const t0 = performance.now();
     const r = await runPipeline({

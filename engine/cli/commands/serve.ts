@@ -1,7 +1,6 @@
 import * as path from 'node:path';
-import { buildServer, DEFAULTS } from '../../../server/app.ts';
+import { DEFAULTS } from '../../../server/defaults.ts';
 import { checkLaunchSpec } from '../../../server/launch-flags.ts';
-import { loadSecrets } from '../../../server/secrets.ts';
 import type { Command } from '../command.ts';
 
 export const serveCommand: Command = {
@@ -27,6 +26,8 @@ export const serveCommand: Command = {
     { name: 'log-level', kind: 'string', value: 'LEVEL', default: 'info', check: (v) => (['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(String(v)) ? null : 'fatal, error, warn, info, debug or silent'), help: 'pino log level (JSON logs on stdout; tokens are never logged)' },
   ],
   async run(f, ctx) {
+    // The server is loaded when the command runs, not when the CLI starts.
+    const [{ buildServer }, { loadSecrets }] = await Promise.all([import('../../../server/app.ts'), import('../../../server/secrets.ts')]);
     const out = path.resolve(String(f['out']));
     const secrets = loadSecrets(out);
     const { app, store, flags } = buildServer({

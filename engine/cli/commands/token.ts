@@ -1,6 +1,4 @@
 import * as path from 'node:path';
-import { userToken } from '../../../server/app.ts';
-import { loadSecrets } from '../../../server/secrets.ts';
 import { wrappedError } from '../../errors/registry.ts';
 import type { Command } from '../command.ts';
 
@@ -16,6 +14,7 @@ export const tokenCommand: Command = {
     { name: 'admin', kind: 'bool', help: 'print the admin token' },
   ],
   async run(f, ctx) {
+    const [{ userToken }, { loadSecrets }] = await Promise.all([import('../../../server/app.ts'), import('../../../server/secrets.ts')]);
     const secrets = loadSecrets(path.resolve(String(f['out'])));
     if (f['admin']) {
       ctx.out(secrets.adminToken);
