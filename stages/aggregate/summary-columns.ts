@@ -128,6 +128,12 @@ export class SummaryColumns {
     this.n = n + 1;
   }
 
+  /** Drops what was appended since the last take (a task that failed half-way left it). */
+  reset(): void {
+    this.n = 0;
+    this.items.fill(0);
+  }
+
   /** The summaries appended since the last take, copied out at their exact lengths; the builder is then empty. */
   take(): SummaryChunk {
     const n = this.n;
@@ -137,8 +143,7 @@ export class SummaryColumns {
       columns: Object.fromEntries(LONG_TABLES[t].map((c, j) => [c.name, this.lists[k]![j]!.slice(0, this.items[k]!)])),
     }])) as Record<LongTable, LongChunk>;
     const chunk: SummaryChunk = { n, user: this.user.slice(0, n), users, long };
-    this.n = 0;
-    this.items.fill(0);
+    this.reset();
     return chunk;
   }
 }

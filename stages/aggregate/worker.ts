@@ -27,6 +27,8 @@ export function aggregateTask(t: AggregateTaskInput): AggregateTaskResult {
     codes.push({ overflowCode: d.overflowCode, overflowTrack: d.overflowTrack });
   }
   const partials: UserPartial[] = [];
+  // Nothing left over from a task that threw half-way through.
+  packed.reset();
   let rows = 0;
   const nUsers = t.userRange.length - 1;
   for (let u = 0; u < nUsers; u++) {

@@ -48,6 +48,17 @@ describe('SummaryColumns', () => {
     expect(b.take().n).toBe(0);
   });
 
+  it('starts again from nothing after reset', () => {
+    const b = new SummaryColumns();
+    b.append(0, summary({ tracks: 3, artists: 2, albums: 1, genres: 1 }, () => 7));
+    b.reset();
+    b.append(1, summary({ tracks: 2, artists: 1, albums: 1, genres: 1 }, () => 5));
+    const chunk = b.take();
+    expect(chunk.n).toBe(1);
+    expect(Array.from(chunk.user)).toEqual([1]);
+    expect(Array.from(chunk.long.top_tracks.columns['track']!)).toEqual([5, 5]);
+  });
+
   it('refuses a row it does not hold', () => {
     const b = new SummaryColumns();
     b.append(4, summary({ tracks: 1, artists: 1, albums: 1, genres: 1 }, () => 3));
