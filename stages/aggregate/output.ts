@@ -4,10 +4,9 @@ import * as arrow from 'apache-arrow';
 import { writeFileAtomic } from '../../engine/lake/atomic-file.ts';
 import { bucketFileName } from '../../engine/smb/filename-policy.ts';
 import { compareKeys, hexToKey, KEY_BYTES, keyToHex } from '../../engine/smb/key.ts';
-import { FEATURES } from '../../engine/catalog/features.ts';
 import type { UserSummary } from './user-accumulator.ts';
 import { IpcFileLayout, IpcScratch } from '../../engine/columns/ipc-file.ts';
-import { LONG_TABLE_NAMES, LONG_TABLES, USER_COLUMNS, type Column, type LongTable, type SummaryChunk } from './summary-columns.ts';
+import { LONG_TABLE_NAMES, LONG_TABLES, summariesOf, USER_COLUMNS, type Column, type LongChunk, type LongTable, type SummaryChunk } from './summary-columns.ts';
 
 /**
  * Stage 1's output, in the input's SMB bucketing (docs/stage-outputs.md):
@@ -120,48 +119,32 @@ export function writeAggregateBucket(dir: string, bucket: number, numBuckets: nu
 export function readAggregateBucket(dir: string, bucket: number, numBuckets: number): Map<string, UserSummary> {
   const name = bucketFileName(bucket, numBuckets, 0, 1);
   const read = (t: string) => arrow.tableFromIPC(fs.readFileSync(path.join(dir, t, name)));
-  const keyOf = (tb: arrow.Table, i: number) => keyToHex(tb.getChild('user_key')!.data[0]!.values as Uint8Array, i * KEY_BYTES);
-  const num = (tb: arrow.Table, c: string) => tb.getChild(c)!.toArray() as Int32Array | Float64Array;
-  const list = (tb: arrow.Table, c: string) => tb.getChild(c)!.data[0]!.children[0]!.values as Int32Array | Float64Array;
   const u = read('users');
-  const out = new Map<string, UserSummary>();
-  const mp = list(u, 'month_plays'), mm = list(u, 'month_ms'), mt = list(u, 'month_top_artist'), hm = list(u, 'hours_ms'), fm = list(u, 'feature_ms');
-  const F = FEATURES.length;
-  const cols = Object.fromEntries(['plays', 'streams', 'total_ms', 'unique_tracks', 'unique_artists', 'genre_count', 'eligible', 'dated_ms', 'year_ms', 'timeless_ms', 'featured_ms'].map((c) => [c, num(u, c)]));
-  for (let i = 0; i < u.numRows; i++) {
-    out.set(keyOf(u, i), {
-      plays: cols['plays']![i]!, streams: cols['streams']![i]!, totalMs: cols['total_ms']![i]!, uniqueTracks: cols['unique_tracks']![i]!,
-      uniqueArtists: cols['unique_artists']![i]!, genreCount: cols['genre_count']![i]!, eligible: cols['eligible']![i] === 1,
-      monthPlays: Int32Array.from(mp.subarray(12 * i, 12 * i + 12)), monthMs: Float64Array.from(mm.subarray(12 * i, 12 * i + 12)),
-      monthTopArtist: Int32Array.from(mt.subarray(12 * i, 12 * i + 12)), hours: Float64Array.from(hm.subarray(24 * i, 24 * i + 24)),
-      datedMs: cols['dated_ms']![i]!, yearMs: cols['year_ms']![i]!, timelessMs: cols['timeless_ms']![i]!, featuredMs: cols['featured_ms']![i]!,
-      featureMs: Float64Array.from(fm.subarray(F * i, F * i + F)),
-      topTracks: new Int32Array(0), topTrackStreams: new Int32Array(0), topTrackMs: new Float64Array(0),
-      artists: new Int32Array(0), artistPlays: new Int32Array(0), artistStreams: new Int32Array(0), artistMs: new Float64Array(0), artistFirstStream: new Float64Array(0),
-      topAlbums: new Int32Array(0), topAlbumStreams: new Int32Array(0), topAlbumMs: new Float64Array(0), genres: new Int32Array(0), genreMs: new Float64Array(0),
-    });
-  }
-  // Every table is sorted by user_key in the users table's order: walk each once, slicing runs (no per-row work but a key compare).
+  const n = u.numRows;
   const ukeys = tableColumn<Uint8Array>(u, 'user_key');
-  const summaries = [...out.values()];
-  const fill = (t: (typeof AGGREGATE_TABLES)[number], set: (s: UserSummary, cols: Record<string, Int32Array | Float64Array>) => void, names: string[]) => {
+  // The tables as one chunk of columns (summary-columns.ts), then each row as a summary the way a task's chunk is read.
+  const users = Object.fromEntries(USER_COLUMNS.map((c) => [c.name, c.width === 1
+    ? tableColumn<Column>(u, c.name)
+    : (u.getChild(c.name)!.data[0]!.children[0]!.values as Column)]));
+  const long = Object.fromEntries(LONG_TABLE_NAMES.map((t) => {
     const tb = read(t);
-    if (tb.numRows === 0) return;
-    const keys = tableColumn<Uint8Array>(tb, 'user_key');
-    const arrays = Object.fromEntries(names.map((c) => [c, tableColumn<Int32Array | Float64Array>(tb, c)]));
-    let row = 0;
-    for (let i = 0; i < summaries.length && row < tb.numRows; i++) {
-      const start = row;
-      while (row < tb.numRows && compareKeys(keys, row, ukeys, i) === 0) row++;
-      if (row > start) set(summaries[i]!, Object.fromEntries(names.map((c) => [c, arrays[c]!.slice(start, row)])));
+    const counts = new Int32Array(n);
+    const columns = Object.fromEntries(LONG_TABLES[t].map((c) => [c.name, tb.numRows === 0 ? (c.float ? new Float64Array(0) : new Int32Array(0)) : tableColumn<Column>(tb, c.name)]));
+    if (tb.numRows > 0) {
+      // Every table is sorted by user_key in the users table's order: one walk counts each user's rows.
+      const keys = tableColumn<Uint8Array>(tb, 'user_key');
+      let row = 0;
+      for (let i = 0; i < n && row < tb.numRows; i++) {
+        const start = row;
+        while (row < tb.numRows && compareKeys(keys, row, ukeys, i) === 0) row++;
+        counts[i] = row - start;
+      }
     }
-  };
-  fill('top_tracks', (s, g) => Object.assign(s, { topTracks: g['track'], topTrackStreams: g['streams'], topTrackMs: g['ms'] }), ['track', 'streams', 'ms']);
-  fill('artists', (s, g) => Object.assign(s, {
-    artists: g['artist'], artistPlays: g['plays'], artistStreams: g['streams'], artistMs: g['ms'], artistFirstStream: g['first_stream_ts'],
-  }), ['artist', 'plays', 'streams', 'ms', 'first_stream_ts']);
-  fill('top_albums', (s, g) => Object.assign(s, { topAlbums: g['album'], topAlbumStreams: g['streams'], topAlbumMs: g['ms'] }), ['album', 'streams', 'ms']);
-  fill('genres', (s, g) => Object.assign(s, { genres: g['genre'], genreMs: g['ms'] }), ['genre', 'ms']);
+    return [t, { counts, columns }];
+  })) as Record<LongTable, LongChunk>;
+  const summaries = summariesOf({ n, user: Int32Array.from({ length: n }, (_, i) => i), users, long });
+  const out = new Map<string, UserSummary>();
+  summaries.forEach((s, i) => out.set(keyToHex(ukeys, i * KEY_BYTES), s));
   return out;
 }
 

@@ -148,19 +148,16 @@ export class SummaryColumns {
   }
 }
 
-/** One row of a chunk as a summary (tests, and readers that want objects). */
-export function summaryAt(chunk: SummaryChunk, row: number): UserSummary {
-  if (!(Number.isInteger(row) && row >= 0 && row < chunk.n)) throw new RangeError(`row ${row} of a chunk of ${chunk.n}`);
+/** Row `row` of a chunk as a summary, its list items starting at starts[k] in long table k (copies, not views). */
+function summaryOf(chunk: SummaryChunk, row: number, starts: ArrayLike<number>): UserSummary {
   const one = (name: string, width: number) => chunk.users[name]!.slice(row * width, (row + 1) * width);
   const num = (name: string) => chunk.users[name]![row]!;
-  const lists = Object.fromEntries(LONG_TABLE_NAMES.map((t) => {
-    const { counts, columns } = chunk.long[t];
-    let at = 0;
-    for (let r = 0; r < row; r++) at += counts[r]!;
-    return [t, Object.fromEntries(LONG_TABLES[t].map((c) => [c.name, columns[c.name]!.slice(at, at + counts[row]!)]))];
-  })) as Record<LongTable, Record<string, Column>>;
-  const i32 = (t: LongTable, c: string) => lists[t][c] as Int32Array;
-  const f64 = (t: LongTable, c: string) => lists[t][c] as Float64Array;
+  const list = (t: LongTable, c: string) => {
+    const k = LONG_TABLE_NAMES.indexOf(t);
+    return chunk.long[t].columns[c]!.slice(starts[k]!, starts[k]! + chunk.long[t].counts[row]!);
+  };
+  const i32 = (t: LongTable, c: string) => list(t, c) as Int32Array;
+  const f64 = (t: LongTable, c: string) => list(t, c) as Float64Array;
   return {
     plays: num('plays'), streams: num('streams'), totalMs: num('total_ms'), uniqueTracks: num('unique_tracks'), uniqueArtists: num('unique_artists'),
     genreCount: num('genre_count'), eligible: num('eligible') === 1,
@@ -176,7 +173,20 @@ export function summaryAt(chunk: SummaryChunk, row: number): UserSummary {
   };
 }
 
-/** The row of task user `user` in a chunk, or -1 when that user has none. */
-export function rowOfUser(chunk: SummaryChunk, user: number): number {
-  return chunk.user.indexOf(user);
+/** Every row of a chunk as a summary, in order: the inverse of `SummaryColumns.append` (one walk over the lists). */
+export function summariesOf(chunk: SummaryChunk): UserSummary[] {
+  const starts = new Float64Array(LONG_TABLE_NAMES.length);
+  const out: UserSummary[] = [];
+  for (let r = 0; r < chunk.n; r++) {
+    out.push(summaryOf(chunk, r, starts));
+    LONG_TABLE_NAMES.forEach((t, k) => (starts[k]! += chunk.long[t].counts[r]!));
+  }
+  return out;
+}
+
+/** One row of a chunk as a summary (tests). */
+export function summaryAt(chunk: SummaryChunk, row: number): UserSummary {
+  if (!(Number.isInteger(row) && row >= 0 && row < chunk.n)) throw new RangeError(`row ${row} of a chunk of ${chunk.n}`);
+  const starts = LONG_TABLE_NAMES.map((t) => chunk.long[t].counts.subarray(0, row).reduce((a, b) => a + b, 0));
+  return summaryOf(chunk, row, starts);
 }
